@@ -1,0 +1,3 @@
+from musclemap_bench.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""One module per `musclemap` sub-command (registered in musclemap_bench.cli.COMMANDS)."""
