@@ -12,14 +12,22 @@ import click
 from musclemap_bench import __version__
 from musclemap_bench.errors import MusclemapError
 
-# name -> "module:attribute"; each module under musclemap_bench.commands holds one command.
-COMMANDS: dict[str, str] = {
-    "splits": "musclemap_bench.commands.splits_cmd:splits",
-    "evaluate": "musclemap_bench.commands.evaluate_cmd:evaluate",
-    "baseline": "musclemap_bench.commands.baseline_cmd:baseline",
-    "activities": "musclemap_bench.commands.activities_cmd:activities",
-    "demo": "musclemap_bench.commands.demo_cmd:demo",
-}
+def _discover() -> dict[str, str]:
+    """Command name -> "module:attribute" for every `commands/<name>_cmd.py` module, which
+    must define a click command named `<name>` (command name: underscores become dashes)."""
+    import pkgutil
+
+    from musclemap_bench import commands
+
+    found = {}
+    for mod in pkgutil.iter_modules(commands.__path__):
+        if mod.name.endswith("_cmd"):
+            attr = mod.name[: -len("_cmd")]
+            found[attr.replace("_", "-")] = f"musclemap_bench.commands.{mod.name}:{attr}"
+    return found
+
+
+COMMANDS: dict[str, str] = _discover()
 
 
 class LazyGroup(click.Group):
