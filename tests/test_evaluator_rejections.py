@@ -26,14 +26,6 @@ def _doc(preds):
     return {"format": "musclemap-predictions/1", "model": {}, "predictions": preds}
 
 
-def _text(clips, preds, mutate):
-    return mutate(clips, dict(preds))
-
-
-def _first(clips):
-    return clips[0]
-
-
 CASES = {
     "not json": (lambda c, p: "{not json", PredictionFormatError, "not valid JSON"),
     "top level list": (
