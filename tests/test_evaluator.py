@@ -207,3 +207,14 @@ def test_only_selected_splits(split_file, split_df, tmp_path):
     )
     res = evaluate(preds, split_file, eval_splits=["val_known", "val_new"])
     assert list(res.metrics) == ["val_known", "val_new", "mean_val"]
+
+
+def test_top_level_api(split_file, split_df, tmp_path):
+    import musclemap_bench
+
+    clips = _eval_clips(split_df)
+    preds = tmp_path / "p.json"
+    write_predictions(preds, clips["clip_id"].tolist(), np.random.default_rng(0).random((len(clips), 20)))
+    result = musclemap_bench.evaluate(preds, split_file)
+    assert result.metrics == musclemap_bench.Evaluator(split_file).eval(preds).metrics
+    assert "musclemap-predictions/1" in musclemap_bench.Evaluator.expected_input_format
