@@ -4,7 +4,7 @@ free of a drawing dependency) or PNG (matplotlib patches of the same primitives)
 from __future__ import annotations
 
 from pathlib import Path
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape
 
 from musclemap_bench.atomic import atomic_path, write_text
 from musclemap_bench.bodymap.scene import TEXT, Oval, Poly, Scene, Text, build_scene
