@@ -67,10 +67,16 @@ Malformed input is rejected with a one-line message and exit code 2.
     "--only", "only", help="Comma-separated evaluation splits to score (default: all present)."
 )
 @click.option(
+    "--plots",
+    "plots_dir",
+    type=click.Path(path_type=Path),
+    help="Also write per-region AP bar charts (known vs new) as PNG into this folder.",
+)
+@click.option(
     "--name", default=None, help="Row name in the table (default: model.name or file name)."
 )
 def evaluate(
-    preds, split_file, json_out, bootstrap, seed, other, allow_missing, only, name
+    preds, split_file, json_out, bootstrap, seed, other, allow_missing, only, plots_dir, name
 ) -> None:
     eval_splits = [s.strip() for s in only.split(",")] if only else None
     ev = Evaluator(split_file, eval_splits=eval_splits)
@@ -88,3 +94,8 @@ def evaluate(
     if json_out:
         write_json(json_out, result.to_json(), indent=2)
         click.echo(f"wrote {json_out}")
+    if plots_dir:
+        from musclemap_bench.evaluate.plots import write_per_region_plots
+
+        for path in write_per_region_plots(result, plots_dir):
+            click.echo(f"wrote {path}")
