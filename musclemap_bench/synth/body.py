@@ -60,7 +60,17 @@ class Proportions:
         base = Proportions()
         jitter = {
             k: getattr(base, k) * s * rng.uniform(0.94, 1.06)
-            for k in ("torso", "neck", "head_r", "upper_arm", "forearm", "hand", "thigh", "shin", "foot")
+            for k in (
+                "torso",
+                "neck",
+                "head_r",
+                "upper_arm",
+                "forearm",
+                "hand",
+                "thigh",
+                "shin",
+                "foot",
+            )
         }
         widths = {
             k: getattr(base, k) * s * build

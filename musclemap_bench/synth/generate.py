@@ -48,11 +48,14 @@ def _check(seconds: float, fps: int, size: int) -> None:
         raise InputError(f"size must be in 64..1080 pixels (got {size})")
 
 
-def render_video(activity: str, seed: int, seconds: float, fps: int = 30, size: int = 256) -> Rendering:
-    """Set up the rendering of one synthetic video of `activity`, fully determined by seed."""
+def render_video(
+    activity: str, seed: int, seconds: float, fps: int = 30, size: int = 256, variant: int = 0
+) -> Rendering:
+    """Set up the rendering of one synthetic video of `activity`, fully determined by
+    (activity, seed, variant): variant k is the k-th source video (another person and room)."""
     _check(seconds, fps, size)
     prog = program_for(activity)
-    rng = stable_rng("musclemap-synth/1", activity, seed)
+    rng = stable_rng("musclemap-synth/1", activity, seed, variant)
     n = max(1, int(round(seconds * fps)))
     t = np.arange(n) / fps
     body = Proportions.sample(rng)
@@ -62,7 +65,8 @@ def render_video(activity: str, seed: int, seconds: float, fps: int = 30, size: 
     facing = rng.uniform(-180, 180)
     pose["yaw"] = pose["yaw"] + facing
     posed = pose_world(prog, pose, body)
-    view = "front" if prog.posture in ("stand", "hang") else "side"
+    # lying-on-the-side postures read best from the front, other floor work from the side
+    view = "front" if prog.posture in ("stand", "hang", "side_lie", "side_plank") else "side"
     cam = make_camera(rng, posed.joints, t, size, view, facing)
     look = make_look(rng, size, _MARGIN)
     scene = Scene(rng, posed.joints, posed.props, body, cam, look, size)

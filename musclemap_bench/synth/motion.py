@@ -16,8 +16,19 @@ import numpy as np
 import pandas as pd
 
 from musclemap_bench.errors import InputError
-from musclemap_bench.synth.body import BODY_PARAMS, JOINTS, POSE_PARAMS, SIDE_PARAMS, J, Proportions
-from musclemap_bench.synth.body import joint_radii, local_joints, rx, ry, rz
+from musclemap_bench.synth.body import (
+    BODY_PARAMS,
+    JOINTS,
+    POSE_PARAMS,
+    SIDE_PARAMS,
+    J,
+    Proportions,
+    joint_radii,
+    local_joints,
+    rx,
+    ry,
+    rz,
+)
 from musclemap_bench.synth.primitives import GROUPS, POSTURES, PRIMITIVES, SIDES, WAVES
 
 MOTIONS_CSV = Path(__file__).with_name("motions.csv")
@@ -82,7 +93,7 @@ def read_programs(path: str | Path = MOTIONS_CSV) -> dict[str, Program]:
     if list(df.columns[:4]) != need:
         raise InputError(f"{path}: columns must start with {', '.join(need)}")
     out: dict[str, Program] = {}
-    for i, row in df.iterrows():
+    for _, row in df.iterrows():
         where = f"{path} (program of {row.activity!r})"
         if row.activity in out:
             raise InputError(f"{where}: second program for activity {row.activity!r}")
@@ -194,7 +205,9 @@ def pose_world(prog: Program, pose: dict[str, np.ndarray], body: Proportions) ->
     rot = _root_rotation(pose)
     pts = np.einsum("tij,tnj->tni", rot, local)
     yaw = ry(pose["yaw"])
-    shift = np.einsum("tij,tj->ti", yaw, np.stack([pose["dx"], np.zeros_like(pose["dx"]), pose["dz"]], 1))
+    shift = np.einsum(
+        "tij,tj->ti", yaw, np.stack([pose["dx"], np.zeros_like(pose["dx"]), pose["dz"]], 1)
+    )
     pts += shift[:, None, :]
     if posture.ground == "hang":
         bar_y = 2.25

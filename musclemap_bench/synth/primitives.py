@@ -80,7 +80,6 @@ PRIMITIVES: dict[str, Primitive] = {
     "side_lunge": P({"hip_abd": 35, "hip_flex": 55, "knee": 100, "ankle": -10}, "half", "alt"),
     "curtsy": P({"hip_flex": -15, "hip_abd": -25, "knee": 90, "ankle": 30}, "half", "alt"),
     "calf_raise": P({"ankle": 35}, "cos"),
-    "calf_raise_hold": P({"ankle": 35}, "hold"),
     "hinge": P({"pitch": 75, "hip_flex": 75}, "cos"),
     "leg_back": P({"hip_flex": -75}, "cos"),
     "single_leg_squat": P({"hip_flex": 115, "knee": 125, "ankle": -15}, "cos", "left"),
@@ -107,9 +106,7 @@ PRIMITIVES: dict[str, Primitive] = {
     "arm_sweep": P({"sh_abd": 130}, "cos"),
     "arm_reach": P({"sh_flex": 80}, "half", "alt"),
     "chop": P({"sh_flex": 120}, "sin"),
-    "shoulder_tap": P({"sh_flex": 20, "sh_abd": -35, "elbow": 140}, "half", "alt"),
     # --- kicks
-    "front_kick": P({"hip_flex": 90, "knee": -20}, "pulse", "alt"),
     "side_kick": P({"hip_abd": 70, "spine_lat": -25}, "pulse", "alt"),
     "roundhouse": P({"hip_abd": 55, "hip_flex": 45, "spine_twist": 25}, "pulse", "alt"),
     "back_kick": P({"hip_flex": -60, "pitch": 35}, "pulse", "alt"),
@@ -117,18 +114,15 @@ PRIMITIVES: dict[str, Primitive] = {
     # --- floor work
     "push": P({"elbow": 95, "sh_flex": -50}, "cos"),
     "hands_wide": P({"sh_abd": 28}, "hold"),
-    "hands_narrow": P({"sh_abd": -12}, "hold"),
     "pike": P({"hip_flex": 80}, "cos"),
     "pike_hold": P({"hip_flex": 85}, "hold"),
     "knee_to_elbow": P({"hip_flex": 95, "hip_abd": 35, "knee": 100}, "half", "alt"),
     "climb": P({"hip_flex": 95, "knee": 110}, "half", "alt"),
-    "plank_jack": P({"hip_abd": 22}, "cos"),
     "small_hop": P({"dy": 0.06}, "hop"),
     "rotate_open": P({"roll": 80}, "pulse", "alt"),
     "hip_dip": P({"roll": 30}, "sin"),
     "rock": P({"dz": 0.12}, "sin"),
     "leg_lift": P({"hip_flex": -30}, "half", "alt"),
-    "kick_up": P({"hip_flex": 70}, "half", "alt"),
     "hip_abduct": P({"hip_abd": 55}, "pulse", "alt"),
     "hip_extend": P({"hip_flex": -45}, "cos"),
     "crunch": P({"spine_flex": 35, "neck_flex": 10}, "cos"),
@@ -160,7 +154,6 @@ PRIMITIVES: dict[str, Primitive] = {
     "walkout": P({"knee": -60, "hip_flex": -20}, "cos"),
     "elbow_bend": P({"elbow": 80}, "cos"),
     "elbow_hold": P({"elbow": 80}, "hold"),
-    "plank_updown": P({"elbow": 80, "sh_flex": -40}, "half", "alt"),
     "scap": P({"spine_flex": 8}, "sin"),
     "breath": P({"spine_flex": 3}, "sin"),
     "neck_nod": P({"neck_flex": 30}, "sin"),
@@ -199,9 +192,7 @@ POSTURES: dict[str, Posture] = {
         {"roll": -70, "l_sh_flex": 90, "l_elbow": 90}, level=("roll", "l_forearm", "feet", 0.0)
     ),
     "seated": Posture({"pitch": -45, "hip_flex": 115, "knee": 90, "sh_flex": 60, "elbow": 60}),
-    "reverse_plank": Posture(
-        {"pitch": -70, "sh_flex": -60}, level=("pitch", "hands", "feet", 0.0)
-    ),
+    "reverse_plank": Posture({"pitch": -70, "sh_flex": -60}, level=("pitch", "hands", "feet", 0.0)),
     "crab": Posture(
         {"pitch": -40, "sh_flex": -45, "hip_flex": 80, "knee": 100},
         level=("pitch", "hands", "feet", 0.0),
@@ -211,7 +202,9 @@ POSTURES: dict[str, Posture] = {
         level=("pitch", "hands", "feet", 0.45),
         props=("box_hands",),
     ),
-    "bridge": Posture({"pitch": -90, "hip_flex": 50, "knee": 95}, level=("pitch", "back", "feet", 0.0)),
+    "bridge": Posture(
+        {"pitch": -90, "hip_flex": 50, "knee": 95}, level=("pitch", "back", "feet", 0.0)
+    ),
     "kneel": Posture({"knee": 90, "ankle": 50}, level=("pitch", "knees", "feet", 0.0)),
     "hang": Posture({"sh_flex": 170, "sh_abd": 10, "knee": 20}, ground="hang", props=("bar",)),
     "row_hang": Posture(

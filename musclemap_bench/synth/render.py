@@ -94,7 +94,7 @@ def make_camera(
     off = (spare / 2) * rng.uniform(0.3, 1.7, size=2)
     cam.f = f
     cam.cx = off[0] - f * lo[0]
-    cam.cy = off[1] + f * hi[1]  # v = cy - f*y, so the highest point maps to off[1]
+    cam.cy = off[1] - f * lo[1]
     return cam
 
 
@@ -203,8 +203,12 @@ class Scene:
     def _background(self, k: int) -> np.ndarray:
         cam, look = self.cam, self.look
         # hand-held shake moves the wall picture with the camera rotation
-        dx = int(np.clip(round(cam.f * (cam.rot[k, 0, 2] - cam.rot[0, 0, 2])), -self.margin, self.margin))
-        dy = int(np.clip(round(cam.f * (cam.rot[k, 1, 2] - cam.rot[0, 1, 2])), -self.margin, self.margin))
+        dx = int(
+            np.clip(round(cam.f * (cam.rot[k, 0, 2] - cam.rot[0, 0, 2])), -self.margin, self.margin)
+        )
+        dy = int(
+            np.clip(round(cam.f * (cam.rot[k, 1, 2] - cam.rot[0, 1, 2])), -self.margin, self.margin)
+        )
         m = self.margin
         img = look.wall[m + dy : m + dy + self.h, m + dx : m + dx + self.w].copy()
         wall_line = np.stack([self.wall_base - 40 * self.hright, self.wall_base + 40 * self.hright])
@@ -214,7 +218,13 @@ class Scene:
             slope = (y1 - y0) / (x1 - x0) if abs(x1 - x0) > 1e-6 else 0.0
             yl, yr = y0 - slope * x0, y0 + slope * (self.w - x0)
             poly = np.array([[0, yl], [self.w, yr], [self.w, self.h + 5], [0, self.h + 5]])
-            cv2.fillPoly(img, [np.round(poly * _SCALE).astype(np.int32)], look.floor.tolist(), cv2.LINE_AA, _SUB)
+            cv2.fillPoly(
+                img,
+                [np.round(poly * _SCALE).astype(np.int32)],
+                look.floor.tolist(),
+                cv2.LINE_AA,
+                _SUB,
+            )
             self._grid(img, k)
         return img
 
@@ -239,7 +249,9 @@ class Scene:
         c = jt.mean(0)
         ext = np.ptp(jt[:, [0, 2]], axis=0) / 2 + 0.15
         ang = np.linspace(0, 2 * np.pi, 20, endpoint=False)
-        ring = np.stack([c[0] + ext[0] * np.cos(ang), np.zeros_like(ang), c[2] + ext[1] * np.sin(ang)], 1)
+        ring = np.stack(
+            [c[0] + ext[0] * np.cos(ang), np.zeros_like(ang), c[2] + ext[1] * np.sin(ang)], 1
+        )
         p = _floor_points(self.cam, k, ring)
         if p is not None:
             col = (self.look.floor * 0.6).tolist()
@@ -275,7 +287,9 @@ class Scene:
                     hull = cv2.convexHull(np.round(p * _SCALE).astype(np.int32))
                     cv2.fillConvexPoly(img, hull, [70.0, 80.0, 110.0], cv2.LINE_AA, _SUB)
                     top = np.round(p[1::2] * _SCALE).astype(np.int32)
-                    cv2.fillConvexPoly(img, cv2.convexHull(top), [95.0, 110.0, 145.0], cv2.LINE_AA, _SUB)
+                    cv2.fillConvexPoly(
+                        img, cv2.convexHull(top), [95.0, 110.0, 145.0], cv2.LINE_AA, _SUB
+                    )
 
     def frame(self, k: int) -> np.ndarray:
         """Render frame k as (H, W, 3) uint8 RGB."""
@@ -297,10 +311,34 @@ class Scene:
             r = f * self.seg_r[i] / ((z[a] + z[b]) / 2)
             col = getattr(look, self.seg_part[i])
             pa, pb = uv[a], uv[b]
-            cv2.line(img, _fx(pa), _fx(pb), (col * 0.45).tolist(), max(1, int(round(2 * r + 1))), cv2.LINE_AA, _SUB)
-            cv2.line(img, _fx(pa), _fx(pb), (col * 0.8).tolist(), max(1, int(round(1.7 * r))), cv2.LINE_AA, _SUB)
+            cv2.line(
+                img,
+                _fx(pa),
+                _fx(pb),
+                (col * 0.45).tolist(),
+                max(1, int(round(2 * r + 1))),
+                cv2.LINE_AA,
+                _SUB,
+            )
+            cv2.line(
+                img,
+                _fx(pa),
+                _fx(pb),
+                (col * 0.8).tolist(),
+                max(1, int(round(1.7 * r))),
+                cv2.LINE_AA,
+                _SUB,
+            )
             o = light * r * 0.35
-            cv2.line(img, _fx(pa + o), _fx(pb + o), np.minimum(col * 1.05 + 12, 255).tolist(), max(1, int(round(0.8 * r))), cv2.LINE_AA, _SUB)
+            cv2.line(
+                img,
+                _fx(pa + o),
+                _fx(pb + o),
+                np.minimum(col * 1.05 + 12, 255).tolist(),
+                max(1, int(round(0.8 * r))),
+                cv2.LINE_AA,
+                _SUB,
+            )
         return img[..., ::-1].copy()  # BGR drawing colours -> RGB frame
 
     def _head(self, img: np.ndarray, k: int) -> None:
@@ -315,6 +353,22 @@ class Scene:
         n = np.linalg.norm(away)
         if n > 1e-6:
             hc = c + away / n * r * 0.35 + np.array([0, -0.2 * r])
-            cv2.circle(img, _fx(hc), max(1, int(round(0.82 * r * _SCALE))), look.hair.tolist(), -1, cv2.LINE_AA, _SUB)
+            cv2.circle(
+                img,
+                _fx(hc),
+                max(1, int(round(0.82 * r * _SCALE))),
+                look.hair.tolist(),
+                -1,
+                cv2.LINE_AA,
+                _SUB,
+            )
         o = look.light * r * 0.3
-        cv2.circle(img, _fx(c + o), max(1, int(round(0.35 * r * _SCALE))), np.minimum(look.skin * 1.1 + 10, 255).tolist(), -1, cv2.LINE_AA, _SUB)
+        cv2.circle(
+            img,
+            _fx(c + o),
+            max(1, int(round(0.35 * r * _SCALE))),
+            np.minimum(look.skin * 1.1 + 10, 255).tolist(),
+            -1,
+            cv2.LINE_AA,
+            _SUB,
+        )

@@ -32,7 +32,9 @@ def contact_sheet(activities=DEFAULT, seed: int = 0, size: int = 160, cols: int 
         pair = np.concatenate([frames[3], frames[len(frames) // 2 + 3]], axis=1)
         label = f"{act} ({tax.group_of(act)}) SYNTHETIC"
         cv2.rectangle(pair, (0, 0), (pair.shape[1], 16), (0, 0, 0), -1)
-        cv2.putText(pair, label, (4, 12), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (255, 255, 255), 1, cv2.LINE_AA)
+        cv2.putText(
+            pair, label, (4, 12), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (255, 255, 255), 1, cv2.LINE_AA
+        )
         tiles.append(np.pad(pair, ((2, 2), (2, 2), (0, 0))))
     while len(tiles) % cols:
         tiles.append(np.zeros_like(tiles[0]))
