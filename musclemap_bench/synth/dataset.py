@@ -101,6 +101,7 @@ def _render_job(out: str, cfg: SynthConfig, job: VideoJob) -> str:
     )
     with atomic_path(out_dir / "keypoints" / f"{job.video_id}.npy", suffix=".npy") as tmp:
         np.save(tmp, r.keypoints)
+        tmp.chmod(0o644)
     # the video goes last: its presence marks the job done when resuming
     write_mp4(out_dir / "videos" / f"{job.video_id}.mp4", r.frames(), cfg.fps)
     return job.video_id

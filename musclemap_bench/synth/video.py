@@ -41,6 +41,8 @@ def write_mp4(path: str | Path, frames: Iterable[np.ndarray], fps: int, crf: int
         if stream is not None:
             for packet in stream.encode():
                 out.mux(packet)
+    # mkstemp creates 0600 files; a static HTTP server run by another user must read them
+    Path(path).chmod(0o644)
     return n
 
 
