@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.musclemap-installed
 
-.PHONY: setup demo test lint format bench clean
+.PHONY: setup system-deps demo test lint format bench clean
 
 setup: $(STAMP)
 
@@ -20,7 +20,10 @@ $(STAMP): pyproject.toml constraints.txt Makefile
 demo: setup
 	$(BIN)/musclemap demo
 
-test: setup
+system-deps:
+	bash scripts/system-deps.sh
+
+test: setup system-deps
 	$(BIN)/python -m pytest -q
 
 lint: setup
