@@ -8,8 +8,10 @@ It binds 127.0.0.1 only and shuts itself down after `max_seconds`."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -21,14 +23,16 @@ _RANGE = re.compile(r"bytes=(\d*)-(\d*)$")
 class Route:
     """What the server does for one path.
 
-    mode: "file" (serve `path` with Range support), "404", "html", "truncate" (announce
-    the full length, send `truncate_at` bytes, then close) or "429" (answer 429 for the first
-    `fail_first` requests, then behave like "file")."""
+    mode: "file" (serve `path` with Range support), "norange" (ignore Range like
+    `http.server`), "404", "html", "truncate" (announce the full length, send `truncate_at`
+    bytes, then close) or "429" (answer 429 for the first `fail_first` requests, then behave
+    like "file"). `delay` seconds are slept before each answer (slow server)."""
 
     mode: str = "file"
     path: Path | None = None
     fail_first: int = 0
     truncate_at: int = 4096
+    delay: float = 0.0
     hits: int = 0
 
 
@@ -97,6 +101,8 @@ class _Handler(BaseHTTPRequestHandler):
         if route is None or route.mode == "404":
             return self._simple(404, b"not found", "text/plain", head)
         route.hits += 1
+        if route.delay:
+            time.sleep(route.delay)
         if route.mode == "html":
             body = b"<!DOCTYPE html><html><head><title>Sign in</title></head><body>consent</body></html>"
             return self._simple(200, body, "text/html; charset=utf-8", head)
@@ -109,7 +115,7 @@ class _Handler(BaseHTTPRequestHandler):
         data = Path(route.path).read_bytes()
         size = len(data)
         start, end, status = 0, size - 1, 200
-        rng = _RANGE.match(self.headers.get("Range", "") or "")
+        rng = route.mode != "norange" and _RANGE.match(self.headers.get("Range", "") or "")
         if rng and (rng.group(1) or rng.group(2)):
             if rng.group(1):
                 start = int(rng.group(1))
@@ -139,10 +145,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
             self.close_connection = True
             return None
-        try:
+        # The client (ffmpeg) may seek elsewhere and drop this connection mid-body.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             self.wfile.write(chunk)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client seeked elsewhere and dropped this connection
         return None
 
     def _simple(self, code: int, body: bytes, ctype: str, head: bool) -> None:
