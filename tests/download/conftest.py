@@ -38,7 +38,11 @@ def frame_index(gray: np.ndarray) -> int:
     h, w = gray.shape
     band = gray[h // 8 : 3 * h // 8]
     sw = w / 8
-    return sum(1 << b for b in range(8) if band[:, int(b * sw + sw / 4) : int(b * sw + 3 * sw / 4)].mean() > 128)
+    return sum(
+        1 << b
+        for b in range(8)
+        if band[:, int(b * sw + sw / 4) : int(b * sw + 3 * sw / 4)].mean() > 128
+    )
 
 
 def first_frame_index(path: Path) -> int:

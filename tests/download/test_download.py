@@ -42,10 +42,14 @@ def _outputs(out: Path) -> set[str]:
 
 def test_manifest_downloads_cuts_and_verifies(server, tmp_path, fetch_opts, run_opts):
     m = parse_manifest(_manifest(_clip_rows(server)))
-    splits = m.clips[["clip_id", "video_id", "activity"]].assign(split=["train"] * 3 + ["test_new"] * 2)
+    splits = m.clips[["clip_id", "video_id", "activity"]].assign(
+        split=["train"] * 3 + ["test_new"] * 2
+    )
     splits.to_csv(tmp_path / "splits.csv", index=False)
     out = tmp_path / "out"
-    result, report = download_manifest(m, out, fetch_opts, run_opts, splits_file=tmp_path / "splits.csv")
+    result, report = download_manifest(
+        m, out, fetch_opts, run_opts, splits_file=tmp_path / "splits.csv"
+    )
 
     led = result.ledger.set_index("clip_id")
     assert (led["status"] == "ok").all(), led[["status", "message"]]
@@ -87,17 +91,23 @@ def test_manifest_downloads_cuts_and_verifies(server, tmp_path, fetch_opts, run_
     ],
     ids=["404", "html", "refused", "truncated", "429"],
 )
-def test_failures_get_their_class_and_leave_nothing(route, expected, server, sources, tmp_path, fetch_opts, run_opts):
+def test_failures_get_their_class_and_leave_nothing(
+    route, expected, server, sources, tmp_path, fetch_opts, run_opts
+):
     if route == "refused":
         url = "http://127.0.0.1:9/vidA.mp4"  # discard port: nothing listens
     elif route == "truncate":
-        url = server.add("/bad.mp4", Route(mode="truncate", path=sources["vidA"], truncate_at=20_000))
+        url = server.add(
+            "/bad.mp4", Route(mode="truncate", path=sources["vidA"], truncate_at=20_000)
+        )
     elif route == "429-always":
         url = server.add("/bad.mp4", Route(mode="429", path=sources["vidA"], fail_first=100))
     else:
         url = server.add("/bad.mp4", route)
     good = server.url("/vidB.mp4")
-    m = parse_manifest(_manifest([("bad", url, 0.5, 1.5, "push_ups"), ("vidB", good, 0.0, 1.0, "burpees")]))
+    m = parse_manifest(
+        _manifest([("bad", url, 0.5, 1.5, "push_ups"), ("vidB", good, 0.0, 1.0, "burpees")])
+    )
     out = tmp_path / "out"
     result, report = download_manifest(m, out, fetch_opts, run_opts)
     led = result.ledger.set_index("clip_id")
@@ -120,19 +130,19 @@ def test_429_then_success_backs_off_and_succeeds(server, sources, tmp_path, fetc
     assert first_frame_index(Path(row["path"])) == 30
 
 
-def test_server_without_range_support_never_leaves_a_bad_clip(server, sources, tmp_path, fetch_opts, run_opts):
-    """Like http.server: Range is ignored. Whatever yt-dlp/ffmpeg make of it, a clip only
-    lands under its final name if it decodes to the requested frames."""
+def test_server_without_range_support_fails_cleanly(
+    server, sources, tmp_path, fetch_opts, run_opts
+):
+    """Like http.server, this route ignores Range: ffmpeg cannot reach the moov atom at the
+    end of the source. The clip must fail (not be published empty or short) and leave no
+    temp file behind."""
     url = server.add("/norange.mp4", Route(mode="norange", path=sources["vidA"]))
     m = parse_manifest(_manifest([("nr", url, 2.0, 3.0, "push_ups")]))
-    result, _ = download_manifest(m, tmp_path / "out", fetch_opts, run_opts)
+    out = tmp_path / "out"
+    result, _ = download_manifest(m, out, fetch_opts, run_opts)
     row = result.ledger.iloc[0]
-    if row["status"] == "ok":
-        assert first_frame_index(Path(row["path"])) == 60
-        assert probe_clip(row["path"]).frames == 30
-    else:
-        assert row["error_class"] in ("bad_media", "network")
-        assert _outputs(tmp_path / "out") == set()
+    assert row["status"] == "failed" and row["error_class"] in ("network", "bad_media")
+    assert _outputs(out) == set() and list((out / TMP_DIR).iterdir()) == []
 
 
 def test_malformed_rows_are_rejected_and_others_download(server, tmp_path, fetch_opts, run_opts):
@@ -168,7 +178,9 @@ def test_ffmpeg_location_reaches_worker_threads(server, tmp_path, fetch_opts, mo
 
     def work():
         try:
-            box["path"] = fetch_section(server.url("/vidA.mp4"), 1.0, 2.0, tmp_path / "clip", fetch_opts)
+            box["path"] = fetch_section(
+                server.url("/vidA.mp4"), 1.0, 2.0, tmp_path / "clip", fetch_opts
+            )
         except Exception as exc:  # reported below
             box["error"] = exc
 
