@@ -43,6 +43,7 @@ class LoopbackServer:
     max_seconds: float = 300.0
     routes: dict[str, Route] = field(default_factory=dict)
     requests: list[tuple[str, str, str | None]] = field(default_factory=list)
+    bytes_sent: int = 0  # body bytes of media answers (approximate under concurrency)
 
     def add(self, url_path: str, route: Route) -> str:
         self.routes[url_path] = route
@@ -141,6 +142,7 @@ class _Handler(BaseHTTPRequestHandler):
         chunk = data[start : end + 1]
         if route.mode == "truncate":
             chunk = chunk[: max(0, route.truncate_at - start)]
+            self.srv.bytes_sent += len(chunk)
             self.wfile.write(chunk)
             self.wfile.flush()
             self.close_connection = True
@@ -148,6 +150,7 @@ class _Handler(BaseHTTPRequestHandler):
         # The client (ffmpeg) may seek elsewhere and drop this connection mid-body.
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             self.wfile.write(chunk)
+            self.srv.bytes_sent += len(chunk)
         return None
 
     def _simple(self, code: int, body: bytes, ctype: str, head: bool) -> None:
