@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -189,3 +190,21 @@ def test_ffmpeg_location_reaches_worker_threads(server, tmp_path, fetch_opts, mo
     t.join(60)
     assert "error" not in box, box.get("error")
     assert first_frame_index(box["path"]) == 30
+
+
+def test_rerun_does_not_retry_unavailable_unless_asked(server, tmp_path, fetch_opts, run_opts):
+    url = server.add("/gone.mp4", Route(mode="404"))
+    m = parse_manifest(_manifest([("gone", url, 0.0, 1.0, "push_ups")]))
+    out = tmp_path / "out"
+    download_manifest(m, out, fetch_opts, run_opts)
+
+    def hits():
+        return sum(1 for _, path, _ in server.requests if path == "/gone.mp4")
+
+    before = hits()
+    assert before > 0
+    result, _ = download_manifest(m, out, fetch_opts, run_opts)
+    assert hits() == before
+    assert result.ledger.iloc[0]["error_class"] == "unavailable"
+    result, _ = download_manifest(m, out, fetch_opts, replace(run_opts, retry_failed=True))
+    assert hits() > before and result.ledger.iloc[0]["attempts"] == 2
