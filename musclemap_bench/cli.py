@@ -12,6 +12,7 @@ import click
 from musclemap_bench import __version__
 from musclemap_bench.errors import MusclemapError
 
+
 def _discover() -> dict[str, str]:
     """Command name -> "module:attribute" for every `commands/<name>_cmd.py` module, which
     must define a click command named `<name>` (command name: underscores become dashes)."""

@@ -15,7 +15,9 @@ _SAFE = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9_.-]*$")
 def make_clip_id(video_id: str, start_s: float, end_s: float) -> str:
     """Clip id for [start_s, end_s) of a source video."""
     if end_s <= start_s or start_s < 0:
-        raise ManifestError(f"clip of {video_id!r}: end ({end_s}) must be after start ({start_s}) >= 0")
+        raise ManifestError(
+            f"clip of {video_id!r}: end ({end_s}) must be after start ({start_s}) >= 0"
+        )
     start_ms, end_ms = round(start_s * 1000), round(end_s * 1000)
     return validate_clip_id(f"{video_id}_{start_ms:0{MS_DIGITS}d}_{end_ms:0{MS_DIGITS}d}")
 
@@ -27,5 +29,7 @@ def validate_clip_id(clip_id: str) -> str:
     if len(clip_id) > MAX_LENGTH:
         raise ManifestError(f"clip_id {clip_id[:40]!r}... is longer than {MAX_LENGTH} characters")
     if ".." in clip_id or "/" in clip_id or "\\" in clip_id or not _SAFE.match(clip_id):
-        raise ManifestError(f"clip_id {clip_id!r} is not a safe file name (allowed: letters, digits, _ - .)")
+        raise ManifestError(
+            f"clip_id {clip_id!r} is not a safe file name (allowed: letters, digits, _ - .)"
+        )
     return clip_id

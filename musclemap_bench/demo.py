@@ -20,7 +20,9 @@ from musclemap_bench.evaluate.report import print_table, results_table
 from musclemap_bench.splits import assign_splits, eval_split_names
 
 
-def demo_manifest(videos_per_activity: int = 6, clips_per_video: int = 4, clip_seconds: float = 3.0) -> pd.DataFrame:
+def demo_manifest(
+    videos_per_activity: int = 6, clips_per_video: int = 4, clip_seconds: float = 3.0
+) -> pd.DataFrame:
     """A synthetic manifest: every activity, several source videos, consecutive clips."""
     rows = []
     for activity in load_taxonomy().activity_keys:
@@ -54,8 +56,12 @@ def run_demo(out: Path, seed: int = 0, bootstrap: int = 200) -> dict[str, object
     rows = []
     for name, fn in BASELINES.items():
         path = out / f"preds_{name}.json"
-        write_predictions(path, clips, fn(len(clips), num_regions(), seed=seed), model={"name": name})
+        write_predictions(
+            path, clips, fn(len(clips), num_regions(), seed=seed), model={"name": name}
+        )
         rows.append((name, evaluator.eval(path, bootstrap=bootstrap, seed=seed)))
-    print_table(results_table(rows, title="Statistic baselines on the synthetic demo split (mAP %, 95% CI)"))
+    print_table(
+        results_table(rows, title="Statistic baselines on the synthetic demo split (mAP %, 95% CI)")
+    )
     print(f"demo outputs in {out}/ (manifest.csv, splits.csv, preds_*.json)")
     return dict(rows)

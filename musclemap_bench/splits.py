@@ -93,7 +93,9 @@ def assign_splits(manifest: pd.DataFrame) -> pd.DataFrame:
     """Return clip_id, video_id, activity, split for every clip of a manifest (pure function)."""
     df = validate_manifest(manifest)
     tax = load_taxonomy()
-    group = df["activity"].map(dict(zip(tax.activities["key"], tax.activities["group"], strict=True)))
+    group = df["activity"].map(
+        dict(zip(tax.activities["key"], tax.activities["group"], strict=True))
+    )
     has_new = group.eq("new").groupby(df["video_id"]).transform("any")
     u = df["video_id"].map({v: video_unit(v) for v in df["video_id"].unique()})
     t_train, t_val = _known_thresholds()

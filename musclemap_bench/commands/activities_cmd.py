@@ -10,7 +10,9 @@ from musclemap_bench.evaluate.report import print_table
 
 
 @click.command()
-@click.option("--group", type=click.Choice(["known", "new", "all"]), default="all", show_default=True)
+@click.option(
+    "--group", type=click.Choice(["known", "new", "all"]), default="all", show_default=True
+)
 @click.option("--regions", "show_regions", is_flag=True, help="List the 20 regions instead.")
 def activities(group: str, show_regions: bool) -> None:
     """List activities with their group and active regions (or the regions)."""

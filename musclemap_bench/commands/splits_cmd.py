@@ -18,7 +18,13 @@ def splits() -> None:
 
 @splits.command("build")
 @click.argument("manifest", type=click.Path(path_type=Path))
-@click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="Split file (.csv or .parquet).")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Split file (.csv or .parquet).",
+)
 @click.option("--quiet", is_flag=True, help="Do not print the summary.")
 def build(manifest: Path, out: Path, quiet: bool) -> None:
     """Assign every clip of MANIFEST (clip_id, video_id, activity, ...) to a split.

@@ -12,7 +12,7 @@ sample is the same whatever the number of workers, and a resumed run sees the sa
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +46,6 @@ class DataConfig:
     std: tuple[float, float, float] | None = None
     temporal_views: int = 1
     spatial_views: int = 1
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> DataConfig:

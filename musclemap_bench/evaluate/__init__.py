@@ -1,6 +1,12 @@
 """Standard evaluation: predictions format, macro AP, known/new protocol, reports."""
 
-from musclemap_bench.evaluate.evaluator import EVALUATOR_VERSION, METRICS, EvalResult, Evaluator, evaluate
+from musclemap_bench.evaluate.evaluator import (
+    EVALUATOR_VERSION,
+    METRICS,
+    EvalResult,
+    Evaluator,
+    evaluate,
+)
 from musclemap_bench.evaluate.predictions import (
     FORMAT_TAG,
     Predictions,

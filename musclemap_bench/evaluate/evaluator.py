@@ -97,7 +97,9 @@ class Evaluator:
         wanted = eval_split_names() if eval_splits is None else list(eval_splits)
         unknown = [s for s in wanted if s not in eval_split_names()]
         if unknown:
-            raise EvaluationError(f"cannot evaluate split {unknown[0]!r}; choose from {eval_split_names()}")
+            raise EvaluationError(
+                f"cannot evaluate split {unknown[0]!r}; choose from {eval_split_names()}"
+            )
         present = set(self.split_df["split"])
         self.eval_splits = [s for s in wanted if s in present]
         if not self.eval_splits:
@@ -164,7 +166,8 @@ class Evaluator:
                 scored=True,
                 regions_scored=int(np.isfinite(per_region).sum()),
                 per_region_ap={
-                    k: (None if np.isnan(v) else 100.0 * float(v)) for k, v in zip(keys, per_region, strict=True)
+                    k: (None if np.isnan(v) else 100.0 * float(v))
+                    for k, v in zip(keys, per_region, strict=True)
                 },
             )
             details[split] = info
@@ -234,8 +237,12 @@ class Evaluator:
                 "ci95": {m: _ci(reps[m]) for m in METRICS if m in reps},
             }
             if other_aligned is not None:
-                if any(not np.array_equal(aligned[s]["rows"], other_aligned[s]["rows"]) for s in counts):
-                    raise EvaluationError("paired comparison needs both files to cover the same clips")
+                if any(
+                    not np.array_equal(aligned[s]["rows"], other_aligned[s]["rows"]) for s in counts
+                ):
+                    raise EvaluationError(
+                        "paired comparison needs both files to cover the same clips"
+                    )
                 other_reps = self._boot(other_aligned, counts)
                 result.compare["paired_bootstrap"] = {
                     m: {

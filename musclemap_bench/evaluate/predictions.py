@@ -66,7 +66,9 @@ def _loads(text: str, source: str) -> Any:
 def parse_predictions(obj: Any, num_regions: int, source: str = "predictions") -> Predictions:
     """Validate a decoded predictions object; raise PredictionFormatError naming the problem."""
     if not isinstance(obj, dict):
-        raise PredictionFormatError(f"{source}: top level must be a JSON object, got {type(obj).__name__}")
+        raise PredictionFormatError(
+            f"{source}: top level must be a JSON object, got {type(obj).__name__}"
+        )
     tag = obj.get("format")
     if tag != FORMAT_TAG:
         raise PredictionFormatError(f"{source}: 'format' must be {FORMAT_TAG!r}, got {tag!r}")
@@ -75,7 +77,9 @@ def parse_predictions(obj: Any, num_regions: int, source: str = "predictions") -
         raise PredictionFormatError(f"{source}: 'model' must be a JSON object")
     preds = obj.get("predictions")
     if not isinstance(preds, dict):
-        raise PredictionFormatError(f"{source}: 'predictions' must be a JSON object of clip_id -> scores")
+        raise PredictionFormatError(
+            f"{source}: 'predictions' must be a JSON object of clip_id -> scores"
+        )
     extra = set(obj) - {"format", "model", "predictions"}
     if extra:
         raise PredictionFormatError(f"{source}: unexpected top-level field {sorted(extra)[0]!r}")
@@ -83,7 +87,9 @@ def parse_predictions(obj: Any, num_regions: int, source: str = "predictions") -
     scores = np.empty((len(clip_ids), num_regions), dtype=np.float64)
     for i, (cid, vec) in enumerate(preds.items()):
         if not isinstance(vec, list):
-            raise PredictionFormatError(f"{source}: clip {cid!r}: scores must be a list, got {type(vec).__name__}")
+            raise PredictionFormatError(
+                f"{source}: clip {cid!r}: scores must be a list, got {type(vec).__name__}"
+            )
         if len(vec) != num_regions:
             raise PredictionFormatError(
                 f"{source}: clip {cid!r}: expected {num_regions} scores, got {len(vec)}"
@@ -98,7 +104,9 @@ def parse_predictions(obj: Any, num_regions: int, source: str = "predictions") -
             try:
                 scores[i, j] = v
             except OverflowError:
-                raise PredictionFormatError(f"{source}: clip {cid!r}: score {j} overflows a float") from None
+                raise PredictionFormatError(
+                    f"{source}: clip {cid!r}: score {j} overflows a float"
+                ) from None
         if not np.isfinite(scores[i]).all():
             raise PredictionFormatError(f"{source}: clip {cid!r}: a score overflows a float")
     return Predictions(clip_ids=clip_ids, scores=scores, model=model)
@@ -119,7 +127,9 @@ def load_predictions(path: str | Path, num_regions: int) -> Predictions:
     return preds
 
 
-def write_predictions(path: str | Path, clip_ids, scores, model: dict[str, Any] | None = None) -> None:
+def write_predictions(
+    path: str | Path, clip_ids, scores, model: dict[str, Any] | None = None
+) -> None:
     """Write a valid predictions file atomically (refuses non-finite scores)."""
     scores = np.asarray(scores, dtype=np.float64)
     if scores.ndim != 2 or len(clip_ids) != len(scores):
@@ -131,6 +141,8 @@ def write_predictions(path: str | Path, clip_ids, scores, model: dict[str, Any] 
     obj = {
         "format": FORMAT_TAG,
         "model": model or {},
-        "predictions": {str(c): [float(x) for x in row] for c, row in zip(clip_ids, scores, strict=True)},
+        "predictions": {
+            str(c): [float(x) for x in row] for c, row in zip(clip_ids, scores, strict=True)
+        },
     }
     write_json(path, obj)

@@ -20,7 +20,9 @@ def _cell(result: EvalResult, metric: str) -> str:
     return text
 
 
-def results_table(rows: Sequence[tuple[str, EvalResult]], title: str = "MuscleMap @ mAP (%)") -> Table:
+def results_table(
+    rows: Sequence[tuple[str, EvalResult]], title: str = "MuscleMap @ mAP (%)"
+) -> Table:
     """A rich Table with one row per (name, result), columns in the paper's Table 2 order."""
     table = Table(title=title)
     table.add_column("Model")

@@ -18,7 +18,9 @@ class ClassifierHead(nn.Module):
     """Dropout -> Linear -> (at eval) sigmoid or softmax. `forward` returns logits in training
     mode and scores in eval mode, so a model's eval output is what predictions record."""
 
-    def __init__(self, in_features: int, num_classes: int, dropout: float = 0.5, head: str = "sigmoid"):
+    def __init__(
+        self, in_features: int, num_classes: int, dropout: float = 0.5, head: str = "sigmoid"
+    ):
         super().__init__()
         if head not in HEADS:
             raise ValueError(f"head must be one of {HEADS}, got {head!r}")
@@ -36,7 +38,9 @@ def scores_from_logits(logits: torch.Tensor, head: str) -> torch.Tensor:
     return torch.sigmoid(logits) if head == "sigmoid" else torch.softmax(logits, dim=-1)
 
 
-def multilabel_loss(logits: torch.Tensor, targets: torch.Tensor, head: str = "sigmoid") -> torch.Tensor:
+def multilabel_loss(
+    logits: torch.Tensor, targets: torch.Tensor, head: str = "sigmoid"
+) -> torch.Tensor:
     """BCE with logits (sigmoid head) or BCE on the softmax output (paper / published code)."""
     targets = targets.to(logits.dtype)
     if head == "sigmoid":

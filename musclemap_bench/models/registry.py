@@ -64,7 +64,9 @@ def get_spec(name: str) -> ModelSpec:
     try:
         return _registry()[name]
     except KeyError:
-        raise InputError(f"unknown model {name!r}; choose from {', '.join(list_models())}") from None
+        raise InputError(
+            f"unknown model {name!r}; choose from {', '.join(list_models())}"
+        ) from None
 
 
 def create_model(name: str, num_classes: int | None = None, **overrides: Any):

@@ -16,8 +16,24 @@ def _all_ones(num_classes: int):
 
 
 MODELS = {
-    "random": ModelSpec("random", "statistic", _random, (), {"seed": 0}, paper_params=0.0, reference_params=0,
-                        description="uniform random scores"),
-    "all_ones": ModelSpec("all_ones", "statistic", _all_ones, (), {}, paper_params=0.0, reference_params=0,
-                          description="every region active"),
+    "random": ModelSpec(
+        "random",
+        "statistic",
+        _random,
+        (),
+        {"seed": 0},
+        paper_params=0.0,
+        reference_params=0,
+        description="uniform random scores",
+    ),
+    "all_ones": ModelSpec(
+        "all_ones",
+        "statistic",
+        _all_ones,
+        (),
+        {},
+        paper_params=0.0,
+        reference_params=0,
+        description="every region active",
+    ),
 }
