@@ -79,8 +79,12 @@ class ShardReader:
             col = one.column(c)
             if col.null_count:
                 raise InputError(f"{self.root / shard}: row {row} has no {c!r} data")
+            arr = col.chunk(0) if col.num_chunks == 1 else col.combine_chunks()
+            if not hasattr(arr, "flatten"):  # a scalar column such as clip_id
+                out[c] = arr[0].as_py()
+                continue
             # flatten() honours the slice offset (ListArray.values would not).
-            values = (col.chunk(0) if col.num_chunks == 1 else col.combine_chunks()).flatten()
+            values = arr.flatten()
             if c in ("skeleton", "skeleton_box", "skeleton33", "skeleton_gt"):
                 out[c] = values.to_numpy(zero_copy_only=False).astype(np.float32, copy=False)
             else:
