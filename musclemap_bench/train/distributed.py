@@ -73,3 +73,12 @@ def all_reduce_sum(info: DistInfo, values: dict[str, float]) -> dict[str, float]
 def barrier(info: DistInfo) -> None:
     if info.enabled:
         dist.barrier()
+
+
+def sync_buffers(info: DistInfo, module: torch.nn.Module) -> None:
+    """Copy rank 0's buffers (BatchNorm running statistics) to every rank. DDP broadcasts
+    them at the start of each forward, so after the last step each rank holds its own;
+    validation and checkpoints must all see rank 0's."""
+    if info.enabled:
+        for b in module.buffers():
+            dist.broadcast(b, src=0)

@@ -357,6 +357,7 @@ class Trainer:
         while self.epoch < epochs:
             start = time.time()
             losses = self._train_epoch()
+            D.sync_buffers(self.dist, self.model)
             val = None
             if (self.epoch + 1) % max(t["eval_every"], 1) == 0 or self.epoch + 1 == epochs:
                 val = self.validate()
