@@ -134,33 +134,43 @@ class MuscleMapDataset(Dataset):
 
     # -- reading ---------------------------------------------------------------------------
     def _frames(self, blobs, idx: np.ndarray, modality: str, bound: float) -> torch.Tensor:
-        """T x C x H x W float tensor of the stored frames at idx (each decoded once)."""
+        """T x C x H x W tensor of the stored frames at idx (each decoded once): uint8 in cv2's
+        BGR order for images (cropping before the float conversion is much cheaper), float
+        pixels for flow."""
         uniq, inverse = np.unique(idx, return_inverse=True)
         imgs = [_decode(blobs[int(i)].as_py(), modality) for i in uniq]
-        arr = np.stack(imgs)[inverse]  # T x H x W x 3 (cv2 channel order)
+        arr = np.stack(imgs)[inverse]  # T x H x W x 3
         if modality == "flow":
             # Contract: channel 0 = x, 1 = y, quantised with bound B; inverse q * 2B/255 - B.
             t = torch.from_numpy(arr[..., :2].astype(np.float32)) * (2 * bound / 255.0) - bound
             return t.permute(0, 3, 1, 2).contiguous()
-        rgb = np.ascontiguousarray(arr[..., ::-1])  # cv2 decodes to BGR
-        return torch.from_numpy(rgb).permute(0, 3, 1, 2).float().div_(255.0)
+        return torch.from_numpy(arr).permute(0, 3, 1, 2)
+
+    @staticmethod
+    def _to_float(x: torch.Tensor, modality: str) -> torch.Tensor:
+        if modality == "flow":
+            return x
+        return x.flip(1).float().div_(255.0)  # BGR -> RGB, [0, 1]
 
     def _geometry(self, x: torch.Tensor, modality: str, view: dict[str, Any]) -> torch.Tensor:
         h, w = x.shape[-2:]
         size = self.cfg.crop_size
         if view["kind"] == "train":
             y0, x0, bh, bw = view["box"]
-            x = transforms.resize(x[..., y0 : y0 + bh, x0 : x0 + bw], size, size)
-            sy, sx = size / bh, size / bw
+            x = self._to_float(x[..., y0 : y0 + bh, x0 : x0 + bw], modality)
+            x = transforms.resize(x, size, size)
             if modality == "flow":
-                x = transforms.scale_flow(x, sy, sx)
+                x = transforms.scale_flow(x, size / bh, size / bw)
         else:
             nh, nw = transforms.short_side_size(h, w, self.cfg.short_side)
-            x = transforms.resize(x, nh, nw)
-            if modality == "flow":
-                x = transforms.scale_flow(x, nh / h, nw / w)
             y0, x0 = transforms.crop_offsets(nh, nw, size, self.cfg.spatial_views)[view["spatial"]]
-            x = x[..., y0 : y0 + size, x0 : x0 + size]
+            if (nh, nw) == (h, w):  # stored at the eval size already: crop, then convert
+                x = self._to_float(x[..., y0 : y0 + size, x0 : x0 + size], modality)
+            else:
+                x = transforms.resize(self._to_float(x, modality), nh, nw)
+                if modality == "flow":
+                    x = transforms.scale_flow(x, nh / h, nw / w)
+                x = x[..., y0 : y0 + size, x0 : x0 + size]
         if view.get("flip"):
             x = x.flip(-1)
             if modality == "flow":

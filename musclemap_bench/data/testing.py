@@ -35,9 +35,13 @@ def _png(img: np.ndarray) -> bytes:
     return buf.tobytes()
 
 
-def encode_modalities(frames: np.ndarray, jpeg_quality: int = 90) -> dict[str, list[bytes]]:
+def encode_modalities(
+    frames: np.ndarray, jpeg_quality: int = 90, modalities=("rgb", "rgb_diff", "flow")
+) -> dict[str, list[bytes]]:
     """rgb (JPEG), rgb_diff (PNG) and flow (quantised Farneback, PNG) of F x H x W x 3 RGB."""
     rgb = [_jpeg(f, jpeg_quality) for f in frames]
+    if set(modalities) <= {"rgb", "skeleton"}:
+        return {"rgb": rgb}
     diff = np.abs(np.diff(frames.astype(np.int16), axis=0, prepend=frames[:1].astype(np.int16)))
     rgb_diff = [_png(np.ascontiguousarray(d.astype(np.uint8)[..., ::-1])) for d in diff]
     gray = [cv2.cvtColor(f, cv2.COLOR_RGB2GRAY) for f in frames]
@@ -83,7 +87,7 @@ def write_prepared(
         shard = f"shards/part-{s // clips_per_shard:05d}.parquet"
         for r, c in enumerate(clips[s : s + clips_per_shard]):
             frames = c["frames"]
-            enc = encode_modalities(frames)
+            enc = encode_modalities(frames, modalities=modalities)
             rows["clip_id"].append(c["clip_id"])
             for m in modalities:
                 if m == "skeleton":
