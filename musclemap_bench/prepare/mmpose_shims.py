@@ -1,0 +1,45 @@
+"""Import shims so mmpose/mmdet import on machines whose torchvision is missing or CUDA-only.
+
+mmpose 1.3 imports torchvision at module level only for a few ops it does not use on the
+top-down inference path; a stub module lets those imports succeed. Installed only when a real
+torchvision cannot be imported, so a working torchvision always wins.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+
+
+def install() -> None:
+    """Register a minimal `torchvision` stub if the real one cannot be imported."""
+    try:
+        import torchvision  # noqa: F401
+
+        return
+    except Exception:  # missing, or a CUDA-only wheel failing to load its ops
+        for name in [m for m in sys.modules if m == "torchvision" or m.startswith("torchvision.")]:
+            del sys.modules[name]
+    tv = types.ModuleType("torchvision")
+    tv.__version__ = "0.0.0+musclemap-shim"
+    tv.__path__ = []
+    transforms = types.ModuleType("torchvision.transforms")
+    functional = types.ModuleType("torchvision.transforms.functional")
+    ops = types.ModuleType("torchvision.ops")
+
+    def _unavailable(*args, **kwargs):
+        raise RuntimeError("torchvision is not installed; this op is unavailable")
+
+    for mod, names in ((ops, ("nms", "batched_nms", "roi_align", "box_iou")),):
+        for n in names:
+            setattr(mod, n, _unavailable)
+    tv.transforms, tv.ops = transforms, ops
+    transforms.functional = functional
+    sys.modules.update(
+        {
+            "torchvision": tv,
+            "torchvision.transforms": transforms,
+            "torchvision.transforms.functional": functional,
+            "torchvision.ops": ops,
+        }
+    )
