@@ -14,7 +14,7 @@ from musclemap_bench.prepare import engines
 from musclemap_bench.prepare.config import PrepareConfig
 from musclemap_bench.prepare.index import INDEX_COLUMNS, read_index, write_index
 from musclemap_bench.prepare.shards import ShardWriter, shard_columns
-from musclemap_bench.prepare.sources import load_clips, sha256_file
+from musclemap_bench.prepare.sources import clip_records, load_clips, sha256_file
 
 
 def _dist_version(*names: str) -> str | None:
@@ -76,21 +76,20 @@ def _check_compatible(old: dict | None, new: dict, out: Path) -> None:
         )
 
 
-def plan(clips: pd.DataFrame, existing: pd.DataFrame, retry_failed: bool) -> pd.Series:
-    """Boolean mask over `clips`: True where the clip must be (re)processed."""
+def plan(clips: list[dict], existing: pd.DataFrame, retry_failed: bool) -> set[str]:
+    """Clip ids that must be (re)processed: new, changed source, or failed and retried."""
     prev = existing.set_index("clip_id") if len(existing) else None
-    need = []
-    for c in clips.itertuples():
-        if c.source_path is None:
-            need.append(False)
+    todo = set()
+    for c in clips:
+        if c["source_path"] is None:
             continue
-        if prev is None or c.clip_id not in prev.index:
-            need.append(True)
+        if prev is None or c["clip_id"] not in prev.index:
+            todo.add(c["clip_id"])
             continue
-        old = prev.loc[c.clip_id]
-        changed = old["source_sha256"] != c.source_sha256
-        need.append(bool(changed or (retry_failed and old["status"] != "ok")))
-    return pd.Series(need, index=clips.index)
+        old = prev.loc[c["clip_id"]]
+        if old["source_sha256"] != c["source_sha256"] or (retry_failed and old["status"] != "ok"):
+            todo.add(c["clip_id"])
+    return todo
 
 
 def prepare(folder: Path, out: Path, cfg: PrepareConfig, *, manifest: Path | None = None,
@@ -101,31 +100,20 @@ def prepare(folder: Path, out: Path, cfg: PrepareConfig, *, manifest: Path | Non
     from tqdm import tqdm
 
     out = Path(out)
-    clips = load_clips(Path(folder), manifest, splits)
+    clips = clip_records(load_clips(Path(folder), manifest, splits))
     meta = make_metadata(cfg)
     existing, old_meta = read_index(out)
     _check_compatible(old_meta, meta, out)
     out.mkdir(parents=True, exist_ok=True)
 
-    hashes = [
-        sha256_file(p) if p else None
-        for p in tqdm(clips["source_path"], desc="hash", unit="clip", disable=not progress)
-    ]
-    clips["source_sha256"] = hashes
-    todo = plan(clips, existing, retry_failed)
+    for c in tqdm(clips, desc="hash", unit="clip", disable=not progress):
+        c["source_sha256"] = sha256_file(c["source_path"]) if c["source_path"] else None
+    todo_ids = plan(clips, existing, retry_failed)
 
     rows = {r["clip_id"]: r for r in existing.to_dict("records")}
-    base_cols = [
-        "clip_id",
-        "video_id",
-        "activity",
-        "split",
-        "labels",
-        "source_path",
-        "source_sha256",
-    ]
-    todo_ids = set(clips.loc[todo, "clip_id"])
-    for c in clips.to_dict("records"):
+    base_cols = ["clip_id", "video_id", "activity", "split", "labels", "source_path",
+                 "source_sha256"]  # fmt: skip
+    for c in clips:
         if c["source_path"] is None:
             rows[c["clip_id"]] = _row(c, base_cols, cfg, status="failed", error=c["note"])
         elif c["clip_id"] in rows and c["clip_id"] not in todo_ids:
@@ -133,7 +121,7 @@ def prepare(folder: Path, out: Path, cfg: PrepareConfig, *, manifest: Path | Non
             rows[c["clip_id"]].update(
                 {k: c[k] for k in ("video_id", "activity", "split", "labels")}
             )
-    tasks = [{k: c[k] for k in base_cols} for c in clips[todo].to_dict("records")]
+    tasks = [{k: c[k] for k in base_cols} for c in clips if c["clip_id"] in todo_ids]
     writer = ShardWriter(out, shard_columns(cfg.modalities, cfg.pose), meta, int(shard_mb * 2**20))
     pending: dict[str, dict] = {}
     counts = {"clips": len(clips), "todo": len(tasks), "ok": 0, "failed": 0,

@@ -84,6 +84,16 @@ def load_clips(
     return df[["clip_id", "video_id", "activity", "split", "labels", "source_path", "note"]]
 
 
+def clip_records(clips: pd.DataFrame) -> list[dict]:
+    """Rows as dicts with missing strings as None (pandas 3 stores them as NaN)."""
+    recs = clips.to_dict("records")
+    for r in recs:
+        for k in ("split", "source_path", "note"):
+            if not isinstance(r[k], str):
+                r[k] = None
+    return recs
+
+
 def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
