@@ -12,6 +12,39 @@ import types
 
 
 def install() -> None:
+    """Register the shims below for whatever is missing."""
+    _torchvision()
+    _xtcocotools()
+
+
+def _xtcocotools() -> None:
+    """xtcocotools (a pycocotools fork mmpose imports at module level for dataset
+    evaluation) has no wheel for recent Pythons and fails to build; inference never calls
+    it, so pycocotools stands in when xtcocotools is missing."""
+    try:
+        import xtcocotools  # noqa: F401
+
+        return
+    except ImportError:
+        pass
+    try:
+        import pycocotools
+        import pycocotools.coco
+        import pycocotools.cocoeval
+        import pycocotools.mask
+    except ImportError:
+        return  # mmpose's own import error will name the missing package
+    sys.modules.update(
+        {
+            "xtcocotools": pycocotools,
+            "xtcocotools.coco": pycocotools.coco,
+            "xtcocotools.cocoeval": pycocotools.cocoeval,
+            "xtcocotools.mask": pycocotools.mask,
+        }
+    )
+
+
+def _torchvision() -> None:
     """Register a minimal `torchvision` stub if the real one cannot be imported."""
     try:
         import torchvision  # noqa: F401

@@ -35,7 +35,9 @@ def moving_frames(n: int, shift=SHIFT, size=SIZE, seed: int = 0) -> np.ndarray:
     big = texture(h + abs(dy) * n + 8, w + abs(dx) * n + 8, seed)
     # content moves by +shift: crop window moves by -shift
     x0, y0 = abs(dx) * n, abs(dy) * n
-    return np.stack([big[y0 - dy * t : y0 - dy * t + h, x0 - dx * t : x0 - dx * t + w] for t in range(n)])
+    return np.stack(
+        [big[y0 - dy * t : y0 - dy * t + h, x0 - dx * t : x0 - dx * t + w] for t in range(n)]
+    )
 
 
 def write_video(path: Path, frames: np.ndarray, fps: int = 30, lossless: bool = True) -> Path:

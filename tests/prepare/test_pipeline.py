@@ -36,7 +36,9 @@ def test_index_and_shards_follow_the_contract(moving_dataset, tmp_path):
     splits = tmp_path / "splits.csv"
     man = pd.read_csv(moving_dataset / "manifest.csv")
     man.assign(video_id=man["clip_id"].str[:5], split="train").to_csv(splits, index=False)
-    res = run_cli("prepare", moving_dataset, "--out", out, "--splits", splits, "--workers", 0, *FAST)
+    res = run_cli(
+        "prepare", moving_dataset, "--out", out, "--splits", splits, "--workers", 0, *FAST
+    )
     assert res.exit_code == 0, res.output
     index = pq.read_table(out / "index.parquet")
     assert index.schema.field("labels").type == pa.list_(pa.uint8())
@@ -108,9 +110,7 @@ def test_bad_input_gives_one_line_error(tmp_path):
 
 def _tables(out: Path) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
     index = pd.read_parquet(out / "index.parquet").drop(columns=["source_path"])
-    rows = {
-        r.clip_id: pd.read_parquet(out / r.shard).iloc[r.row] for r in index.itertuples()
-    }
+    rows = {r.clip_id: pd.read_parquet(out / r.shard).iloc[r.row] for r in index.itertuples()}
     return index, rows
 
 
