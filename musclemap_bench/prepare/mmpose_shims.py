@@ -15,6 +15,54 @@ def install() -> None:
     """Register the shims below for whatever is missing."""
     _torchvision()
     _xtcocotools()
+    _mmcv_ops()
+
+
+def _mmcv_ops() -> None:
+    """mmcv-lite has no compiled ops (mmcv._ext); mmpose imports a few of them at module
+    level for heads that top-down RTMPose/HRNet do not use (EDPose's deformable attention).
+    Placeholders let the import succeed and fail loudly only if such a head is built."""
+    try:
+        import mmcv.ops  # noqa: F401
+
+        return
+    except ImportError:
+        pass
+    except Exception:  # noqa: S110 - a partially imported mmcv.ops is replaced below
+        pass
+
+    import importlib.abc
+    import importlib.machinery
+
+    class _Missing:
+        def __init__(self, *args, **kwargs):
+            raise RuntimeError("this mmcv op needs the full mmcv build (mmcv, not mmcv-lite)")
+
+    def _placeholder(name: str):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return type(name, (_Missing,), {})
+
+    class _OpsFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+        """Serves mmcv.ops and every mmcv.ops.* submodule as a module of placeholders."""
+
+        def find_spec(self, fullname, path=None, target=None):
+            if fullname == "mmcv.ops" or fullname.startswith("mmcv.ops."):
+                return importlib.machinery.ModuleSpec(fullname, self, is_package=True)
+            return None
+
+        def create_module(self, spec):
+            mod = types.ModuleType(spec.name)
+            mod.__path__ = []
+            mod.__getattr__ = _placeholder
+            return mod
+
+        def exec_module(self, module):
+            pass
+
+    for name in [m for m in sys.modules if m == "mmcv.ops" or m.startswith("mmcv.ops.")]:
+        del sys.modules[name]
+    sys.meta_path.insert(0, _OpsFinder())
 
 
 def _xtcocotools() -> None:
@@ -63,7 +111,10 @@ def _torchvision() -> None:
     def _unavailable(*args, **kwargs):
         raise RuntimeError("torchvision is not installed; this op is unavailable")
 
-    for mod, names in ((ops, ("nms", "batched_nms", "roi_align", "box_iou")),):
+    for mod, names in (
+        (ops, ("nms", "batched_nms", "roi_align", "box_iou")),
+        (transforms, ("ToPILImage", "ToTensor", "Normalize", "Compose", "Resize")),
+    ):
         for n in names:
             setattr(mod, n, _unavailable)
     tv.transforms, tv.ops = transforms, ops
