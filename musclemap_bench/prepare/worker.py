@@ -1,0 +1,94 @@
+"""Per-clip work: decode once, then encode every requested modality. Runs in any process
+(local pool worker, Ray task, or in-process); backends are created once per process."""
+
+from __future__ import annotations
+
+import os
+import traceback
+
+import numpy as np
+
+from musclemap_bench.errors import MusclemapError
+from musclemap_bench.prepare import codecs
+from musclemap_bench.prepare.config import PrepareConfig
+from musclemap_bench.prepare.decode import decode_clip
+
+_STATE: dict = {}
+
+
+def init_process() -> None:
+    """One compute thread per worker process: parallelism comes from processes, and
+    cv2/torch/OpenMP thread pools would otherwise oversubscribe the cores."""
+    if _STATE.get("init"):
+        return
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    import cv2
+
+    cv2.setNumThreads(1)
+    try:
+        import torch
+
+        torch.set_num_threads(1)
+    except ImportError:
+        pass
+    _STATE["init"] = True
+
+
+def _backend(kind: str, cfg: PrepareConfig):
+    key = (kind, cfg.flow, cfg.pose, cfg.pose_config, cfg.pose_checkpoint, cfg.pose_device)
+    if key not in _STATE:
+        if kind == "flow":
+            from musclemap_bench.prepare.flow import FlowBackend
+
+            _STATE[key] = FlowBackend(cfg.flow)
+        else:
+            from musclemap_bench.prepare.pose import make_pose_backend
+
+            _STATE[key] = make_pose_backend(
+                cfg.pose, cfg.pose_config, cfg.pose_checkpoint, cfg.pose_device
+            )
+    return _STATE[key]
+
+
+def extract(frames: np.ndarray, cfg: PrepareConfig) -> dict:
+    """Encode the requested modalities of decoded frames into shard column values."""
+    row: dict = {}
+    if cfg.wants("rgb"):
+        row["rgb"] = [codecs.encode_jpeg(f, cfg.jpeg_quality) for f in frames]
+    if cfg.wants("rgb_diff"):
+        diff = codecs.rgb_diff(frames)
+        row["rgb_diff"] = [codecs.encode_rgb_diff(d, cfg.png_compression) for d in diff]
+    if cfg.wants("flow"):
+        flows = _backend("flow", cfg).clip(frames)
+        row["flow"] = [codecs.encode_flow(f, cfg.flow_bound, cfg.png_compression) for f in flows]
+    if cfg.wants("skeleton"):
+        pose = _backend("pose", cfg).estimate(frames)
+        if pose.frames_with_person == 0:
+            raise MusclemapError("no person found in any frame")
+        row["skeleton"] = pose.keypoints.reshape(-1)
+        row["skeleton_box"] = pose.boxes.reshape(-1)
+        if pose.landmarks33 is not None:
+            row["skeleton33"] = pose.landmarks33.reshape(-1)
+    return row
+
+
+def process_clip(task: dict, cfg: PrepareConfig) -> dict:
+    """Process one clip; never raises. Returns {clip_id, status, error, num_frames, height,
+    width, heavy} where heavy holds the shard columns (None if failed)."""
+    init_process()
+    out = {"clip_id": task["clip_id"], "status": "failed", "error": None, "heavy": None,
+           "num_frames": None, "height": None, "width": None}  # fmt: skip
+    try:
+        frames = decode_clip(task["source_path"], cfg.fps, cfg.short_side)
+        heavy = extract(frames, cfg)
+    except MusclemapError as exc:
+        out["error"] = str(exc).splitlines()[0]
+        return out
+    except Exception as exc:  # a broken clip must not stop a 15k-clip run: record it
+        last = traceback.extract_tb(exc.__traceback__)[-1]
+        out["error"] = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} " \
+            f"({os.path.basename(last.filename)}:{last.lineno})"  # fmt: skip
+        return out
+    out.update(status="ok", heavy=heavy, num_frames=len(frames), height=frames.shape[1],
+               width=frames.shape[2])  # fmt: skip
+    return out
