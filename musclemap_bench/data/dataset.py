@@ -46,6 +46,9 @@ class DataConfig:
     std: tuple[float, float, float] | None = None
     temporal_views: int = 1
     spatial_views: int = 1
+    # Shard column feeding the "skeleton" modality: the pose backend's estimate, or
+    # "skeleton_gt" (ground truth of synthetic clips) to measure what pose errors cost.
+    skeleton_column: str = "skeleton"
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> DataConfig:
@@ -69,6 +72,8 @@ class DataConfig:
             raise InputError(
                 "data: frames, sampling_rate, crop_size >= 1 and short_side >= crop_size needed"
             )
+        if cfg.skeleton_column not in ("skeleton", "skeleton_gt"):
+            raise InputError("data: skeleton_column must be 'skeleton' or 'skeleton_gt'")
         if cfg.spatial_views not in (1, 3) or cfg.temporal_views < 1:
             raise InputError("data: spatial_views must be 1 or 3 and temporal_views >= 1")
         return cfg
@@ -218,7 +223,10 @@ class MuscleMapDataset(Dataset):
         rec = self.clips.iloc[i]
         rng = np.random.default_rng([self.seed, self.epoch, int(i)])
         step = sampling.frame_step(self.cfg.sampling_rate, float(rec["fps"]), self.cfg.target_fps)
-        row = self.reader.read(str(rec["shard"]), int(rec["row"]), list(self.modalities))
+        columns = [self.cfg.skeleton_column if m == "skeleton" else m for m in self.modalities]
+        row = self.reader.read(str(rec["shard"]), int(rec["row"]), columns)
+        if "skeleton" in self.modalities:
+            row["skeleton"] = row[self.cfg.skeleton_column]
         views = self._views(rec, step, rng)
         n = int(rec["num_frames"])
         out: dict[str, Any] = {}

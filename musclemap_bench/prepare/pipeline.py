@@ -122,7 +122,9 @@ def prepare(folder: Path, out: Path, cfg: PrepareConfig, *, manifest: Path | Non
                 {k: c[k] for k in ("video_id", "activity", "split", "labels")}
             )
     tasks = [{k: c[k] for k in base_cols} for c in clips if c["clip_id"] in todo_ids]
-    writer = ShardWriter(out, shard_columns(cfg.modalities, cfg.pose), meta, int(shard_mb * 2**20))
+    with_gt = any(c.get("gt_keypoints") for c in clips)
+    columns = shard_columns(cfg.modalities, cfg.pose, with_gt)
+    writer = ShardWriter(out, columns, meta, int(shard_mb * 2**20))
     pending: dict[str, dict] = {}
     counts = {"clips": len(clips), "todo": len(tasks), "ok": 0, "failed": 0,
               "skipped": len(clips) - len(tasks)}  # fmt: skip

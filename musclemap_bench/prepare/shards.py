@@ -26,13 +26,15 @@ COLUMN_TYPES = {
 }
 
 
-def shard_columns(modalities, pose_backend: str) -> list[str]:
-    """Shard columns for the requested modalities, in a fixed order."""
+def shard_columns(modalities, pose_backend: str, with_gt: bool = False) -> list[str]:
+    """Shard columns for the requested modalities, in a fixed order; `skeleton_gt` when the
+    manifest gives ground-truth keypoints (synthetic clips)."""
     cols = ["clip_id"] + [m for m in ("rgb", "rgb_diff", "flow") if m in modalities]
     if "skeleton" in modalities:
         cols += ["skeleton", "skeleton_box"] + (
             ["skeleton33"] if pose_backend == "mediapipe" else []
         )
+        cols += ["skeleton_gt"] if with_gt else []
     return cols
 
 

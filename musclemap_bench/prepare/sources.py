@@ -81,14 +81,25 @@ def load_clips(
         sp = read_split_file(splits).set_index("clip_id")["split"]
         df["split"] = df["clip_id"].map(sp).astype(object).where(df["clip_id"].isin(sp.index), None)
     df["labels"] = list(tax.labels_for(df["activity"]).astype("uint8"))
-    return df[["clip_id", "video_id", "activity", "split", "labels", "source_path", "note"]]
+    # Optional ground truth (synthetic clips): a .npy [T, 17, 3] of COCO-17 keypoints in
+    # pixels of the clip's own frames, one row per frame at the clip's frame rate.
+    if "gt_keypoints" in df.columns:
+        df["gt_keypoints"] = [
+            str(p if Path(p).is_absolute() else folder / p) if isinstance(p, str) and p else None
+            for p in df["gt_keypoints"]
+        ]
+    else:
+        df["gt_keypoints"] = None
+    return df[
+        ["clip_id", "video_id", "activity", "split", "labels", "source_path", "note", "gt_keypoints"]
+    ]
 
 
 def clip_records(clips: pd.DataFrame) -> list[dict]:
     """Rows as dicts with missing strings as None (pandas 3 stores them as NaN)."""
     recs = clips.to_dict("records")
     for r in recs:
-        for k in ("split", "source_path", "note"):
+        for k in ("split", "source_path", "note", "gt_keypoints"):
             if not isinstance(r[k], str):
                 r[k] = None
     return recs

@@ -22,6 +22,9 @@ def init_process() -> None:
     if _STATE.get("init"):
         return
     os.environ.setdefault("OMP_NUM_THREADS", "1")
+    # mediapipe's TFLite runtime logs a warning per graph through glog; keep errors only.
+    os.environ.setdefault("GLOG_minloglevel", "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import cv2
 
     cv2.setNumThreads(1)
@@ -72,6 +75,24 @@ def extract(frames: np.ndarray, cfg: PrepareConfig) -> dict:
     return row
 
 
+def ground_truth(task: dict, shape_thw: tuple[int, int, int]) -> np.ndarray:
+    """Ground-truth keypoints of a clip, rescaled to the stored frames, flattened like
+    `skeleton` (frames beyond the array are zeros, as for frames without a person)."""
+    import av
+
+    gt = np.load(task["gt_keypoints"]).astype(np.float32)
+    with av.open(task["source_path"]) as container:
+        stream = container.streams.video[0]
+        native_w = stream.codec_context.width
+    n, _, width = shape_thw
+    scale = width / native_w
+    out = np.zeros((n, 17, 3), np.float32)
+    m = min(n, len(gt))
+    out[:m] = gt[:m]
+    out[:m, :, :2] *= scale
+    return out.reshape(-1)
+
+
 def process_clip(task: dict, cfg: PrepareConfig) -> dict:
     """Process one clip; never raises. Returns {clip_id, status, error, num_frames, height,
     width, heavy} where heavy holds the shard columns (None if failed)."""
@@ -81,6 +102,8 @@ def process_clip(task: dict, cfg: PrepareConfig) -> dict:
     try:
         frames = decode_clip(task["source_path"], cfg.fps, cfg.short_side)
         heavy = extract(frames, cfg)
+        if cfg.wants("skeleton") and task.get("gt_keypoints"):
+            heavy["skeleton_gt"] = ground_truth(task, frames.shape[:3])
     except MusclemapError as exc:
         out["error"] = str(exc).splitlines()[0]
         return out
