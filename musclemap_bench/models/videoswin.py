@@ -226,7 +226,8 @@ class VideoSwin(nn.Module):
         super().__init__()
         self.name = name
         self.patch_embed = PatchEmbed3D(tuple(patch_size), embed_dim)
-        rates = torch.linspace(0, drop_path_rate, sum(depths)).tolist()
+        n = sum(depths)  # linearly increasing stochastic depth (plain floats: meta-device safe)
+        rates = [drop_path_rate * i / max(n - 1, 1) for i in range(n)]
         self.layers = nn.ModuleList()
         for i, (depth, heads) in enumerate(zip(depths, num_heads, strict=True)):
             start = sum(depths[:i])
