@@ -283,3 +283,31 @@ MODELS = {
                              paper_params=88.0e6, reference_params=87_659_484,
                              description="Video Swin-B, 2x4x4 patches, 8x7x7 windows"),
 }  # fmt: skip
+
+
+def videoswin_key(key: str) -> str | None:
+    """Map one key of an official Video Swin / MMAction2 checkpoint to this module's name;
+    None for the relative-position index buffers (recomputed here, not stored)."""
+    key = key.removeprefix("module.").removeprefix("backbone.")
+    if key.endswith("relative_position_index"):
+        return None
+    if key.startswith("cls_head.fc_cls."):
+        return "head.fc." + key.removeprefix("cls_head.fc_cls.")
+    return key
+
+
+def load_videoswin_state_dict(model: VideoSwin, state_dict: dict, head: bool = True) -> list[str]:
+    """Load an official Video Swin checkpoint's `state_dict` into `model`; `head=False` keeps
+    the fresh classifier (e.g. Kinetics-400 weights -> 20 regions). Returns the missing keys;
+    unexpected keys raise InputError."""
+    from musclemap_bench.errors import InputError
+
+    mapped = {}
+    for k, v in state_dict.items():
+        new = videoswin_key(k)
+        if new is not None and (head or not new.startswith("head.")):
+            mapped[new] = v
+    result = model.load_state_dict(mapped, strict=False)
+    if result.unexpected_keys:
+        raise InputError(f"checkpoint has keys this model lacks, e.g. {result.unexpected_keys[0]}")
+    return list(result.missing_keys)

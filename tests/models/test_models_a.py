@@ -20,6 +20,7 @@ from musclemap_bench.models.resnet3d import load_pyslowfast_state_dict
 from musclemap_bench.models.videoswin import (
     WindowAttention3D,
     effective_window,
+    load_videoswin_state_dict,
     relative_index,
     shift_mask,
     window_partition,
@@ -246,3 +247,26 @@ def test_swin_partition_roundtrip_and_odd_sizes():
     with torch.no_grad():
         out = model(torch.randn(1, 3, 5, 30, 50))  # nothing divides evenly
     assert out.shape == (1, 20) and torch.isfinite(out).all()
+
+
+def test_videoswin_checkpoint_keys_load():
+    torch.manual_seed(0)
+    src = create_model("videoswin_s", depths=(2, 2, 2, 2)).eval()
+    # The official layout: backbone./cls_head. prefixes plus stored relative-position indices.
+    ckpt = {
+        ("backbone." + k).replace("backbone.head.fc.", "cls_head.fc_cls."): v
+        for k, v in src.state_dict().items()
+    }
+    ckpt["backbone.layers.0.blocks.0.attn.relative_position_index"] = torch.zeros(392, 392)
+    assert "backbone.layers.0.blocks.1.attn.relative_position_bias_table" in ckpt
+    assert "backbone.layers.2.downsample.reduction.weight" in ckpt
+    dst = create_model("videoswin_s", depths=(2, 2, 2, 2)).eval()
+    assert load_videoswin_state_dict(dst, ckpt) == []
+    x = torch.randn(1, 3, 2, 32, 32)
+    with torch.no_grad():
+        torch.testing.assert_close(dst(x), src(x))
+    fresh = create_model("videoswin_s", depths=(2, 2, 2, 2), num_classes=400)
+    assert sorted(load_videoswin_state_dict(fresh, ckpt, head=False)) == [
+        "head.fc.bias",
+        "head.fc.weight",
+    ]
