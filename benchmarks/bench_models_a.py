@@ -28,7 +28,7 @@ def measure(name: str, iters: int, warmup: int) -> dict:
     from tqdm import tqdm
 
     from musclemap_bench.models import create_model, get_spec
-    from musclemap_bench.models._common import count_params
+    from musclemap_bench.models._common_a import count_params
 
     torch.manual_seed(0)
     model = create_model(name).train()
