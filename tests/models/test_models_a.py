@@ -270,3 +270,36 @@ def test_videoswin_checkpoint_keys_load():
         "head.fc.bias",
         "head.fc.weight",
     ]
+
+
+def _changed_positions(layer, x: torch.Tensor, pos: tuple[int, int, int]) -> set:
+    """Positions (d, h, w) of `layer`'s output that change when the token at `pos` changes."""
+    with torch.no_grad():
+        base = layer(x)
+        y = x.clone()
+        # A non-constant change: LayerNorm would cancel a constant shift of all channels.
+        y[(0, *pos)] += torch.linspace(-2.0, 3.0, x.shape[-1])
+        diff = (layer(y) - base).abs().amax(dim=(0, 4))
+    return {tuple(p) for p in (diff > 1e-6).nonzero().tolist()}
+
+
+def test_swin_shifted_windows_never_mix_wrapped_tokens():
+    # Stage of two blocks on a 4x4x4 grid, window 2, shift 1. Block 1 (plain) mixes tokens of
+    # the same 2x2x2 window; block 2 (shifted) mixes windows {1,2}^3 ... but tokens that the
+    # cyclic roll wraps around (coordinate 0 next to 3) must stay apart.
+    from musclemap_bench.models.videoswin import BasicLayer
+
+    torch.manual_seed(0)
+    plain = BasicLayer(8, 1, 2, (2, 2, 2), 2.0, True, [0.0], downsample=False).eval()
+    x = torch.randn(1, 4, 4, 4, 8)
+    cube = {(d, h, w) for d in (0, 1) for h in (0, 1) for w in (0, 1)}
+    assert _changed_positions(plain, x, (0, 0, 0)) == cube
+
+    shifted = BasicLayer(8, 2, 2, (2, 2, 2), 2.0, True, [0.0, 0.0], downsample=False).eval()
+    shifted.blocks = shifted.blocks[1:]  # keep only the shifted block
+    # Corner token (0,0,0) is rolled next to coordinate-3 tokens, but in its own region.
+    assert _changed_positions(shifted, x, (0, 0, 0)) == {(0, 0, 0)}
+    inner = {(d, h, w) for d in (1, 2) for h in (1, 2) for w in (1, 2)}
+    assert _changed_positions(shifted, x, (1, 1, 1)) == inner
+    # (3, 1, 1) shares a window with (0, 1..2, 1..2) after the roll but not a region.
+    assert _changed_positions(shifted, x, (3, 1, 1)) == {(3, h, w) for h in (1, 2) for w in (1, 2)}
