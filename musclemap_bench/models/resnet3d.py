@@ -127,7 +127,11 @@ class ResNet3D(nn.Module):
         self.name, self.arch, self.alpha = name, arch, alpha
         self.num_pathways = len(spec.kernels)
         width = [64 // (beta_inv if p else 1) for p in range(self.num_pathways)]
-        fuse_extra = lambda dim: dim * fusion_ratio if self.num_pathways == 2 else 0  # noqa: E731
+        fused = self.num_pathways == 2
+
+        def next_inputs(dims: list[int]) -> list[int]:
+            # A fusion concatenates fusion_ratio x the fast width to the slow features.
+            return [dims[0] + (dims[1] * fusion_ratio if fused else 0)] + dims[1:]
 
         self.s1 = nn.ModuleDict(
             {
@@ -135,12 +139,11 @@ class ResNet3D(nn.Module):
                 for p in range(len(width))
             }
         )
-        dims_in = [width[0] + fuse_extra(width[-1])] + width[1:]
+        dims_in = next_inputs(width)
         for stage, blocks in enumerate(_DEPTH):
             name_s = f"s{stage + 2}"
-            if self.num_pathways == 2:
-                prev_fast = width[1] if stage == 0 else dims_in[1]
-                fuse = FuseFastToSlow(prev_fast, fusion_ratio, fusion_kernel, alpha)
+            if fused:
+                fuse = FuseFastToSlow(dims_in[1], fusion_ratio, fusion_kernel, alpha)
                 setattr(self, f"s{stage + 1}_fuse", fuse)
             mods = {}
             dims_out = []
@@ -155,10 +158,7 @@ class ResNet3D(nn.Module):
                     d_in = out
                 dims_out.append(out)
             setattr(self, name_s, nn.ModuleDict(mods))
-            if stage < 3:
-                dims_in = [dims_out[0] + fuse_extra(dims_out[-1])] + dims_out[1:]
-            else:
-                dims_in = dims_out
+            dims_in = next_inputs(dims_out) if stage < 3 else dims_out  # no fusion after res5
         self.pool1 = (
             nn.MaxPool3d((spec.pool1, 1, 1), (spec.pool1, 1, 1)) if spec.pool1 > 1 else None
         )
