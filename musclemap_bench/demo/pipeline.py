@@ -146,7 +146,9 @@ def _train(name: str, args: dict, epochs: int, prepared: Path, run: Path, p: Dem
             f"optim.lr={p.lr}",
             f"train.batch_size={p.batch_size}",
             f"train.eval_batch_size={2 * p.batch_size}",
-            f"train.num_workers={min(p.workers, 2)}",
+            # Loader processes cost seconds to start each epoch; the demo's clips are few and
+            # small, so reading them in the training process is faster.
+            "train.num_workers=0",
             f"model.args={json.dumps(args)}",
         ]
         trainer = Trainer(build_config(name, None, tuple(overrides)), prepared, run)
@@ -282,6 +284,11 @@ def run_demo(
     )
     split_file = out / "splits.csv"
     scored = _scored_split_file(prepared, splits_all, split_file)
+    if len(scored) < len(splits_all):
+        # Clips that failed download or extraction (e.g. no person found) leave the scored
+        # splits: re-running prepare with the reduced split file only rewrites the index.
+        echo(f"{len(splits_all) - len(scored)} clip(s) failed; they are left out of the splits")
+        _prepare(clips, prepared, split_file, p)
     pose = st.run("pose backend vs ground truth", lambda: _pose_error(prepared), "results.json")
 
     models = {

@@ -73,14 +73,19 @@ class STGCN(nn.Module):
 
     def __init__(self, num_classes: int = 20, in_channels: int = 3, graph: str = "uniform",
                  edge_importance: bool = True, dropout: float = 0.0, block_dropout: float = 0.5,
-                 head: str = "sigmoid"):  # fmt: skip
+                 head: str = "sigmoid", base_channels: int = 64):  # fmt: skip
         super().__init__()
         a = torch.from_numpy(adjacency(graph))
         self.register_buffer("A", a)
         k, v = a.shape[0], a.shape[1]
         self.in_channels, self.num_joints = in_channels, v
         self.data_bn = nn.BatchNorm1d(in_channels * v)
-        specs = ((in_channels, 64, 1),) + _BLOCKS
+        # base_channels scales every block's width (64 = the published ST-GCN); smaller values
+        # give the CPU-sized variant the demo trains.
+        w = base_channels / 64
+        specs = ((in_channels, base_channels, 1),) + tuple(
+            (int(i * w), int(o * w), st) for i, o, st in _BLOCKS
+        )
         self.blocks = nn.ModuleList(
             STGCNBlock(i, o, k, s, residual=n > 0, dropout=block_dropout)
             for n, (i, o, s) in enumerate(specs)
@@ -89,7 +94,7 @@ class STGCN(nn.Module):
         self.edge_importance = nn.ParameterList(
             nn.Parameter(torch.ones_like(a), requires_grad=edge_importance) for _ in specs
         )
-        self.head = ClassifierHead(256, num_classes, dropout=dropout, head=head)
+        self.head = ClassifierHead(specs[-1][1], num_classes, dropout=dropout, head=head)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         check_skeleton(x, "stgcn", self.in_channels, self.num_joints)
