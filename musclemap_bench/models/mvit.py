@@ -477,8 +477,9 @@ def load_pyslowfast_checkpoint(
     if not isinstance(state, dict):
         try:
             state = torch.load(os.fspath(state), map_location="cpu", weights_only=True)
-        except (OSError, RuntimeError) as exc:
-            raise InputError(f"cannot read checkpoint {path_or_state_dict}: {exc}") from None
+        except Exception as exc:  # torch.load raises many types (pickle, zip, OS errors)
+            msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise InputError(f"cannot read checkpoint {path_or_state_dict}: {msg}") from None
     if "model_state" in state:
         state = state["model_state"]
     elif "state_dict" in state:

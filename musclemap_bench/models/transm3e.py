@@ -432,7 +432,7 @@ class TransM3ERGBDiff(nn.Module):
                     y, ythw = self.teacher.blocks[i](y, ythw, ynt)
                 s = F.log_softmax(x[:, :n] / self.temperature, dim=1)
                 t = F.softmax(y[:, :n] / self.temperature, dim=1)
-                kd_terms.append(F.kl_div(s, t, reduction="mean") * 0.9 * t2)
+                kd_terms.append(F.kl_div(s, t, reduction="none").mean() * 0.9 * t2)
         x = self.student.norm(x)
         cls_r, cls_m = x[:, :n], x[:, n:nt]
         tok = self.fusion(cls_m, cls_r) if full else cls_m
