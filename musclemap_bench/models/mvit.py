@@ -77,30 +77,48 @@ def rel_distance(q_len: int, k_len: int, device: torch.device) -> torch.Tensor:
     return (dist + (k_len - 1) * k_ratio).long()
 
 
-def rel_pos_bias(
+def rel_pos_terms(
     q: torch.Tensor,
     q_shape: Sequence[int],
     k_shape: Sequence[int],
-    rel_t: torch.Tensor | None,
-    rel_h: torch.Tensor | None,
-    rel_w: torch.Tensor | None,
-) -> torch.Tensor:
-    """Decomposed relative-position logits for patch queries q (B x h x Nq x d), returned as
-    B x h x qt x qh x qw x kt x kh x kw (broadcast sum of the t, h and w terms)."""
+    rel_t: torch.Tensor,
+    rel_h: torch.Tensor,
+    rel_w: torch.Tensor,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Decomposed relative-position terms for patch queries q (B x h x Nq x d): the query's
+    dot product with the table row of every key time / row / column offset, shaped
+    B x h x Nq x kt, ... x kh and ... x kw."""
     qt, qh, qw = q_shape
     kt, kh, kw = k_shape
     b, nh, _, d = q.shape
     r_q = q.reshape(b, nh, qt, qh, qw, d)
-    bias = q.new_zeros((b, nh, qt, qh, qw, 1, 1, 1))
-    if rel_h is not None:
-        rh = resize_rel_table(rel_h, 2 * max(qh, kh) - 1)[rel_distance(qh, kh, q.device)]
-        rw = resize_rel_table(rel_w, 2 * max(qw, kw) - 1)[rel_distance(qw, kw, q.device)]
-        bias = bias + torch.einsum("bntyxc,ykc->bntyxk", r_q, rh)[..., None, :, None]
-        bias = bias + torch.einsum("bntyxc,xkc->bntyxk", r_q, rw)[..., None, None, :]
-    if rel_t is not None:
-        rt = resize_rel_table(rel_t, 2 * max(qt, kt) - 1)[rel_distance(qt, kt, q.device)]
-        bias = bias + torch.einsum("bntyxc,tkc->bntyxk", r_q, rt)[..., :, None, None]
-    return bias.expand(b, nh, qt, qh, qw, kt, kh, kw)
+    rt = resize_rel_table(rel_t, 2 * max(qt, kt) - 1)[rel_distance(qt, kt, q.device)]
+    rh = resize_rel_table(rel_h, 2 * max(qh, kh) - 1)[rel_distance(qh, kh, q.device)]
+    rw = resize_rel_table(rel_w, 2 * max(qw, kw) - 1)[rel_distance(qw, kw, q.device)]
+    t_q = torch.einsum("bntyxc,tkc->bntyxk", r_q, rt).reshape(b, nh, -1, kt)
+    h_q = torch.einsum("bntyxc,ykc->bntyxk", r_q, rh).reshape(b, nh, -1, kh)
+    w_q = torch.einsum("bntyxc,xkc->bntyxk", r_q, rw).reshape(b, nh, -1, kw)
+    return t_q, h_q, w_q
+
+
+def rel_pos_bias(terms: tuple[torch.Tensor, ...], k_shape: Sequence[int]) -> torch.Tensor:
+    """The full B x h x Nq x Nk additive bias (PySlowFast's broadcast sum of the terms)."""
+    t_q, h_q, w_q = terms
+    kt, kh, kw = k_shape
+    bias = t_q[..., :, None, None] + h_q[..., None, :, None] + w_q[..., None, None, :]
+    return bias.reshape(*t_q.shape[:3], kt * kh * kw)
+
+
+def key_position_onehot(
+    k_shape: Sequence[int], num_tokens: int, like: torch.Tensor
+) -> torch.Tensor:
+    """Nk x (kt + kh + kw) indicator of each key's time, row and column (zero for tokens)."""
+    kt, kh, kw = k_shape
+    idx = torch.arange(kt * kh * kw, device=like.device)
+    cols = torch.stack((idx // (kh * kw), kt + idx // kw % kh, kt + kh + idx % kw), dim=1)
+    onehot = like.new_zeros(num_tokens + kt * kh * kw, kt + kh + kw)
+    onehot[num_tokens:].scatter_(1, cols, 1.0)
+    return onehot
 
 
 def pool_tokens(
@@ -189,22 +207,31 @@ class MultiScaleAttention(nn.Module):
         q, q_thw = pool_tokens(q, self.pool_q, thw, num_tokens, self.norm_q)
         k, k_thw = pool_tokens(k, self.pool_k, thw, num_tokens, self.norm_k)
         v, _ = pool_tokens(v, self.pool_v, thw, num_tokens, self.norm_v)
-        bias = None
+        terms = None
         if self.rel_pos:
-            bias = rel_pos_bias(
+            terms = rel_pos_terms(
                 q[:, :, num_tokens:], q_thw, k_thw, self.rel_pos_t, self.rel_pos_h, self.rel_pos_w
             )
-            bias = bias.reshape(b, self.num_heads, math.prod(q_thw), math.prod(k_thw))
         if self.attention == "sdpa":
-            if bias is not None and num_tokens:
-                bias = F.pad(bias, (num_tokens, 0, num_tokens, 0))
-            out = F.scaled_dot_product_attention(q, k, v, attn_mask=bias, scale=self.scale)
+            if terms is not None:
+                # Fold the decomposed relative terms into the dot product instead of passing
+                # an Nq x Nk bias: q' = [q * scale, terms], k' = [k, one-hot(key t, h, w)],
+                # so q'.k' = scale q.k + bias. This keeps the fused kernel mask-free and never
+                # materialises the bias (memory O(Nq (kt + kh + kw)) instead of O(Nq Nk)).
+                rel = torch.cat(terms, dim=-1)
+                rel = F.pad(rel, (0, 0, num_tokens, 0))
+                onehot = key_position_onehot(k_thw, num_tokens, k)
+                q_aug = torch.cat((q * self.scale, rel), dim=-1)
+                k_aug = torch.cat((k, onehot.expand(b, self.num_heads, -1, -1)), dim=-1)
+                out = F.scaled_dot_product_attention(q_aug, k_aug, v, scale=1.0)
+            else:
+                out = F.scaled_dot_product_attention(q, k, v, scale=self.scale)
         else:
             # The PySlowFast formulation: materialise the logits, add the relative terms to
             # the patch block in place, softmax, multiply.
             attn = (q * self.scale) @ k.transpose(-2, -1)
-            if bias is not None:
-                attn[:, :, num_tokens:, num_tokens:] += bias
+            if terms is not None:
+                attn[:, :, num_tokens:, num_tokens:] += rel_pos_bias(terms, k_thw)
             out = attn.softmax(dim=-1) @ v
         if self.residual_pooling:
             out = torch.cat(
