@@ -20,6 +20,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from musclemap_bench.errors import InputError
 from musclemap_bench.models.heads import ClassifierHead
 from musclemap_bench.models.registry import ModelSpec
 
@@ -293,6 +294,15 @@ class HDGCN(nn.Module):
 
     def embed(self, skeleton: torch.Tensor) -> torch.Tensor:
         """Normalise the input: B x C x T x V x M -> (B*M) x C x T x V."""
+        if (
+            skeleton.ndim != 5
+            or skeleton.shape[1] * skeleton.shape[3] * skeleton.shape[4]
+            != self.data_bn.num_features
+        ):
+            raise InputError(
+                f"skeleton batch must be B x C x T x V x M matching this model "
+                f"({self.data_bn.num_features} = C*V*M), got {tuple(skeleton.shape)}"
+            )
         n, c, t, v, m = skeleton.shape
         x = skeleton.permute(0, 4, 3, 1, 2).reshape(n, m * v * c, t)
         x = self.data_bn(x)

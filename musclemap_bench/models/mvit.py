@@ -429,6 +429,8 @@ class MViT(nn.Module):
         self, video: torch.Tensor, tokens: torch.Tensor | None = None
     ) -> tuple[torch.Tensor, list[int], int]:
         """Stem + token prepending. Returns (B x N x C, thw, number of leading tokens)."""
+        if video.ndim != 5 or video.shape[1] != 3:
+            raise InputError(f"video batch must be B x 3 x T x H x W, got {tuple(video.shape)}")
         x = self.stem(video)
         thw = list(x.shape[2:])
         x = x.flatten(2).transpose(1, 2)

@@ -25,7 +25,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from musclemap_bench.models.hdgcn import HDGCN
-from musclemap_bench.models.heads import ClassifierHead, multilabel_loss, scores_from_logits
+from musclemap_bench.models.heads import ClassifierHead, multilabel_loss
 from musclemap_bench.models.mvit import MVITV2_S, DropPath, MViT, MViTConfig
 from musclemap_bench.models.registry import ModelSpec
 
@@ -451,11 +451,6 @@ def transm3e_loss(out: TransM3EOutput, targets: torch.Tensor) -> dict[str, torch
     cls = torch.stack([multilabel_loss(lg, targets, out.head) for lg in out.branch_logits]).mean()
     kd = torch.stack(out.kd_terms).mean() if out.kd_terms else cls.new_zeros(())
     return {"loss": cls + out.kd_weight * kd, "cls": cls.detach(), "kd": kd.detach()}
-
-
-def scores(out: TransM3EOutput) -> torch.Tensor:
-    """Test-time prediction: mean of the branches' scores."""
-    return torch.stack([scores_from_logits(lg, out.head) for lg in out.branch_logits]).mean(0)
 
 
 def build_transm3e(num_classes: int = 20, teacher: str = "skeleton", **kwargs) -> nn.Module:

@@ -184,7 +184,9 @@ def test_mctkd_kl_zero_iff_tokens_equal():
     assert mctkd_kl(a, torch.randn(2, 20, 16)) > 1e-3
 
 
-@pytest.mark.parametrize(("position", "blocks"), [("final", [3]), ("dense", [0, 1, 2, 3]), ("sparse", [1, 3])])
+@pytest.mark.parametrize(
+    ("position", "blocks"), [("final", [3]), ("dense", [0, 1, 2, 3]), ("sparse", [1, 3])]
+)
 def test_kd_positions_put_terms_where_they_belong(position, blocks):
     model = tiny_transm3e(kd_position=position)
     assert model.kd_blocks == blocks
@@ -208,9 +210,9 @@ def test_kd_loss_zero_when_branch_kd_tokens_agree():
     with torch.no_grad():
         out = model(v, s, return_parts=True)
     assert out.kd_terms[0] > 0
-    # make the skeleton adapter reproduce the RGB KD tokens exactly: zero weights, the RGB
-    # KD tokens are then compared with a constant = bias; set RGB KD tokens equal via hook
-    i, j = model.kd_pairs[0]
+    # capture the RGB KD tokens after the KD block, then make the skeleton side (the adapter
+    # output) equal to them: the KD term must vanish
+    i, _ = model.kd_pairs[0]
     captured = {}
 
     def grab(_m, _inp, output):
@@ -255,7 +257,9 @@ def test_ablation_switches_change_parameters_and_output(switch):
 
 def test_without_mctkd_removes_adapters_and_kd_term():
     full, ablated = tiny_transm3e(), tiny_transm3e(mctkd=False)
-    assert n_params(full) - n_params(ablated) == sum(p.numel() for p in full.kd_adapters.parameters())
+    assert n_params(full) - n_params(ablated) == sum(
+        p.numel() for p in full.kd_adapters.parameters()
+    )
     parts = ablated(video(), skeleton(), return_parts=True)
     assert parts.kd_terms == []
     assert transm3e_loss(parts, torch.ones(2, 20))["kd"] == 0
@@ -270,6 +274,15 @@ def test_two_stage_schedule():
     assert len(model(video(), skeleton(), return_parts=True).kd_terms) == 2
     with pytest.raises(ValueError):
         model.set_stage(3)
+
+
+def test_bad_input_shapes_raise_one_line_input_errors():
+    from musclemap_bench.errors import InputError
+
+    with pytest.raises(InputError, match="B x 3 x T x H x W"):
+        MViT(20, TINY, T, S)(torch.randn(2, 1, T, S, S))
+    with pytest.raises(InputError, match="B x C x T x V x M"):
+        HDGCN(20, base_channels=8)(torch.randn(2, 3, SKEL_T, 17, 2))
 
 
 def test_registry_lists_models_and_rejects_bad_options():
@@ -340,8 +353,8 @@ def test_attention_matches_naive_reference(mode, nt):
 
 
 def test_tokens_bypass_pooling_in_blocks():
-    """Tokens are never pooled: the number of leading rows is preserved through every block,
-    and patch outputs do not depend on the token count only through pooling arithmetic."""
+    """Tokens are never pooled: the number of leading rows stays 5 through every block while
+    the patch grid shrinks at the reduction blocks."""
     torch.manual_seed(0)
     model = MViT(20, TINY, T, S, num_tokens=5, drop_path=0.0)
     x, thw, nt = model.embed(video())
@@ -367,7 +380,9 @@ def _pyslowfast_state(model: MViT, num_classes: int) -> dict[str, torch.Tensor]:
     state["module.head.projection.weight"] = torch.randn(num_classes, model.num_features)
     state["module.head.projection.bias"] = torch.randn(num_classes)
     # a table from a longer clip (e.g. 32-frame pre-training) needs interpolation
-    state["module.blocks.0.attn.rel_pos_t"] = torch.randn(7, model.blocks[0].attn.rel_pos_t.shape[1])
+    state["module.blocks.0.attn.rel_pos_t"] = torch.randn(
+        7, model.blocks[0].attn.rel_pos_t.shape[1]
+    )
     return state
 
 
@@ -382,7 +397,9 @@ def test_load_pyslowfast_checkpoint_maps_keys(tmp_path):
     assert set(report.resized) == {"tokens", "blocks.0.attn.rel_pos_t"}
     assert torch.equal(model.stem.weight, state["module.patch_embed.proj.weight"])
     assert torch.equal(model.head.fc.weight, state["module.head.projection.weight"])
-    assert torch.equal(model.blocks[2].attn.pool_k.weight, state["module.blocks.2.attn.pool_k.weight"])
+    assert torch.equal(
+        model.blocks[2].attn.pool_k.weight, state["module.blocks.2.attn.pool_k.weight"]
+    )
     assert torch.equal(model.tokens[0, 1], state["module.cls_token"][0, 0])
 
 
