@@ -218,3 +218,14 @@ def test_top_level_api(split_file, split_df, tmp_path):
     result = musclemap_bench.evaluate(preds, split_file)
     assert result.metrics == musclemap_bench.Evaluator(split_file).eval(preds).metrics
     assert "musclemap-predictions/1" in musclemap_bench.Evaluator.expected_input_format
+
+
+def test_stratified_resampling_keeps_each_activity_count_and_the_scored_regions():
+    from musclemap_bench.evaluate.metrics import stratified_resample_counts
+
+    strata = np.array(["a"] * 5 + ["b"] * 1 + ["c"] * 7)
+    counts = stratified_resample_counts(strata, 50, np.random.default_rng(0))
+    for value in "abc":
+        assert (counts[:, strata == value].sum(axis=1) == (strata == value).sum()).all()
+    assert (counts[:, 5] == 1).all()  # a singleton stratum is always drawn once
+    assert counts[:, :5].std() > 0  # real resampling inside a stratum

@@ -13,7 +13,11 @@ import pandas as pd
 
 from musclemap_bench.annotations import load_taxonomy
 from musclemap_bench.errors import EvaluationError, PredictionFormatError
-from musclemap_bench.evaluate.metrics import bootstrap_macro_ap, macro_ap, resample_counts
+from musclemap_bench.evaluate.metrics import (
+    bootstrap_macro_ap,
+    macro_ap,
+    stratified_resample_counts,
+)
 from musclemap_bench.evaluate.predictions import (
     FORMAT_TAG,
     Predictions,
@@ -139,6 +143,7 @@ class Evaluator:
                 "n_clips": int(len(rows)),
                 "n_predicted": int(len(got)),
                 "rows": got,
+                "activities": self.split_df["activity"].to_numpy()[got],
             }
         return out
 
@@ -228,12 +233,18 @@ class Evaluator:
             for i, split in enumerate(self.eval_splits):
                 n = aligned[split]["n_predicted"]
                 if n:
-                    counts[split] = resample_counts(n, bootstrap, np.random.default_rng([seed, i]))
+                    rng = np.random.default_rng([seed, i])
+                    counts[split] = stratified_resample_counts(
+                        aligned[split]["activities"], bootstrap, rng
+                    )
             reps = self._boot(aligned, counts)
             result.bootstrap = {
                 "resamples": bootstrap,
                 "seed": seed,
-                "method": "percentile, clips resampled with replacement within each split",
+                "method": (
+                    "percentile; clips resampled with replacement within each split, "
+                    "stratified by activity"
+                ),
                 "ci95": {m: _ci(reps[m]) for m in METRICS if m in reps},
             }
             if other_aligned is not None:

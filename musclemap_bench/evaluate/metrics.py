@@ -44,6 +44,24 @@ def resample_counts(n: int, n_boot: int, rng: np.random.Generator) -> np.ndarray
     return np.bincount(flat.ravel(), minlength=n_boot * n).reshape(n_boot, n)
 
 
+def stratified_resample_counts(
+    strata: np.ndarray, n_boot: int, rng: np.random.Generator
+) -> np.ndarray:
+    """(n_boot, n) multiplicities when clips are drawn with replacement within each stratum.
+
+    The evaluator stratifies by activity: labels are per activity, so every resample keeps
+    the split's label composition and therefore the same set of scored regions. Unstratified
+    resamples drop rare regions whenever their few positive clips are missed, which shifts
+    the macro average (upwards for typical models) and the percentile CI with it."""
+    strata = np.asarray(strata)
+    n = len(strata)
+    counts = np.zeros((n_boot, n), dtype=np.int64)
+    for value in np.unique(strata):
+        members = np.flatnonzero(strata == value)
+        counts[:, members] = resample_counts(len(members), n_boot, rng)
+    return counts
+
+
 def bootstrap_macro_ap(
     labels: np.ndarray, scores: np.ndarray, counts: np.ndarray, chunk: int = 200
 ) -> np.ndarray:

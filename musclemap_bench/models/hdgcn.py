@@ -21,15 +21,12 @@ import torch
 from torch import nn
 
 from musclemap_bench.errors import InputError
+from musclemap_bench.models.graph import coco17_edges
 from musclemap_bench.models.heads import ClassifierHead
 from musclemap_bench.models.registry import ModelSpec
 
-# COCO-17 keypoints: 0 nose, 1/2 eyes, 3/4 ears, 5/6 shoulders, 7/8 elbows, 9/10 wrists,
-# 11/12 hips, 13/14 knees, 15/16 ankles (left/right). Bones as drawn by COCO / MMPose.
-COCO17_EDGES: tuple[tuple[int, int], ...] = (
-    (15, 13), (13, 11), (16, 14), (14, 12), (11, 12), (5, 11), (6, 12), (5, 6), (5, 7),
-    (6, 8), (7, 9), (8, 10), (1, 2), (0, 1), (0, 2), (1, 3), (2, 4), (3, 5), (4, 6),
-)  # fmt: skip
+# The COCO-17 skeleton of models/graph.py (one definition for every GCN).
+COCO17_EDGES: tuple[tuple[int, int], ...] = tuple(coco17_edges("inward"))
 COCO17_NUM_JOINTS = 17
 COCO17_CENTRE = (11, 12)  # hips: nearest joints to the body's centre of mass
 

@@ -7,22 +7,17 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from musclemap_bench.models.graph import coco17_edges
 from musclemap_bench.models.heads import ClassifierHead
 from musclemap_bench.models.registry import ModelSpec
 
-# COCO-17 limbs (0 nose, 1/2 eyes, 3/4 ears, 5/6 shoulders, 7/8 elbows, 9/10 wrists,
-# 11/12 hips, 13/14 knees, 15/16 ankles; odd = left, even = right).
-COCO17_EDGES = (
-    (0, 1), (0, 2), (1, 3), (2, 4), (5, 6), (5, 7), (7, 9), (6, 8), (8, 10),
-    (5, 11), (6, 12), (11, 12), (11, 13), (13, 15), (12, 14), (14, 16),
-)  # fmt: skip
 NUM_JOINTS = 17
 
 
 def coco17_adjacency() -> torch.Tensor:
     """Symmetrically normalised adjacency D^-1/2 (A + I) D^-1/2 of the COCO-17 skeleton."""
     a = torch.eye(NUM_JOINTS)
-    for i, j in COCO17_EDGES:
+    for i, j in coco17_edges("inward"):
         a[i, j] = a[j, i] = 1.0
     d = a.sum(1).rsqrt()
     return d[:, None] * a * d[None, :]

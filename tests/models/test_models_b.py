@@ -101,7 +101,7 @@ def test_coco_hierarchy_covers_every_joint_once_and_adjacency_links_neighbour_gr
     groups = hierarchy_groups(COCO17_EDGES, 17, COCO17_CENTRE)
     flat = [j for g in groups for j in g]
     assert sorted(flat) == list(range(17))
-    assert groups[0] == [11, 12] and groups[-1] == [0]
+    assert groups[0] == [11, 12] and groups[-1] == [3, 4]  # ears: farthest from the hips
     a = hierarchical_adjacency(groups, 17)
     assert a.shape == (len(groups) - 1, 3, 17, 17)
     # forward subset of layer 0: hips -> shoulders/knees, columns normalised
