@@ -56,7 +56,9 @@ def main() -> None:
         split_file = tmp / "splits.csv"
         split.to_csv(split_file, index=False)
         preds = tmp / "preds.json"
-        write_predictions(preds, split["clip_id"].tolist(), np.random.default_rng(1).random((len(split), 20)))
+        write_predictions(
+            preds, split["clip_id"].tolist(), np.random.default_rng(1).random((len(split), 20))
+        )
         print(f"submission: {len(split)} clips x 20, {preds.stat().st_size / 1e6:.1f} MB")
 
         def best(fn, repeats):
@@ -71,7 +73,15 @@ def main() -> None:
         boot = best(lambda: evaluate(preds, split_file, bootstrap=1000), max(1, args.repeats // 2))
         cli = best(
             lambda: subprocess.run(
-                [sys.executable, "-m", "musclemap_bench", "evaluate", str(preds), "--splits", str(split_file)],
+                [
+                    sys.executable,
+                    "-m",
+                    "musclemap_bench",
+                    "evaluate",
+                    str(preds),
+                    "--splits",
+                    str(split_file),
+                ],
                 check=True,
                 capture_output=True,
             ),
@@ -79,7 +89,17 @@ def main() -> None:
         )
         cli_boot = best(
             lambda: subprocess.run(
-                [sys.executable, "-m", "musclemap_bench", "evaluate", str(preds), "--splits", str(split_file), "--bootstrap", "1000"],
+                [
+                    sys.executable,
+                    "-m",
+                    "musclemap_bench",
+                    "evaluate",
+                    str(preds),
+                    "--splits",
+                    str(split_file),
+                    "--bootstrap",
+                    "1000",
+                ],
                 check=True,
                 capture_output=True,
             ),
@@ -91,7 +111,9 @@ def main() -> None:
     print(f"| API evaluate, no bootstrap | {plain[0]:.3f} | {plain[1]:.3f} | < 0.5 s |")
     print(f"| API evaluate, --bootstrap 1000 | {boot[0]:.2f} | {boot[1]:.2f} | < 10 s |")
     print(f"| CLI (process start included), no bootstrap | {cli[0]:.2f} | {cli[1]:.2f} | |")
-    print(f"| CLI (process start included), --bootstrap 1000 | {cli_boot[0]:.2f} | {cli_boot[1]:.2f} | |")
+    print(
+        f"| CLI (process start included), --bootstrap 1000 | {cli_boot[0]:.2f} | {cli_boot[1]:.2f} | |"
+    )
 
 
 if __name__ == "__main__":

@@ -214,7 +214,9 @@ def test_top_level_api(split_file, split_df, tmp_path):
 
     clips = _eval_clips(split_df)
     preds = tmp_path / "p.json"
-    write_predictions(preds, clips["clip_id"].tolist(), np.random.default_rng(0).random((len(clips), 20)))
+    write_predictions(
+        preds, clips["clip_id"].tolist(), np.random.default_rng(0).random((len(clips), 20))
+    )
     result = musclemap_bench.evaluate(preds, split_file)
     assert result.metrics == musclemap_bench.Evaluator(split_file).eval(preds).metrics
     assert "musclemap-predictions/1" in musclemap_bench.Evaluator.expected_input_format

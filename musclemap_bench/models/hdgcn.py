@@ -9,7 +9,7 @@ aggregation (AHA) weights the layers. Temporal modelling is the multi-scale TCN 
 
 The paper's Table 2 quotes 0.8M parameters; the published architecture has 1,649,700 on
 NTU-25 and about 1.44M on COCO-17 with 20 classes, so 0.8M is not reachable without changing
-the architecture (see docs/models-b.md).
+the architecture (see docs/models.md).
 """
 
 from __future__ import annotations

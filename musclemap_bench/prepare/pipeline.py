@@ -121,7 +121,9 @@ def prepare(folder: Path, out: Path, cfg: PrepareConfig, *, manifest: Path | Non
             rows[c["clip_id"]].update(
                 {k: c[k] for k in ("video_id", "activity", "split", "labels")}
             )
-    tasks = [{k: c[k] for k in [*base_cols, "gt_keypoints"]} for c in clips if c["clip_id"] in todo_ids]
+    tasks = [
+        {k: c[k] for k in [*base_cols, "gt_keypoints"]} for c in clips if c["clip_id"] in todo_ids
+    ]
     with_gt = any(c.get("gt_keypoints") for c in clips)
     columns = shard_columns(cfg.modalities, cfg.pose, with_gt)
     writer = ShardWriter(out, columns, meta, int(shard_mb * 2**20))

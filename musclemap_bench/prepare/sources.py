@@ -91,7 +91,16 @@ def load_clips(
     else:
         df["gt_keypoints"] = None
     return df[
-        ["clip_id", "video_id", "activity", "split", "labels", "source_path", "note", "gt_keypoints"]
+        [
+            "clip_id",
+            "video_id",
+            "activity",
+            "split",
+            "labels",
+            "source_path",
+            "note",
+            "gt_keypoints",
+        ]
     ]
 
 

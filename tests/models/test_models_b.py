@@ -75,7 +75,7 @@ def test_hdgcn_counts_official_ntu_exactly_and_coco_hierarchies():
     assert len(official.groups) == 7
     assert n_params(official) == 1_649_700
     # A 6-level COCO-17 hierarchy gives the reference's 1.44M; the default hip-centred one
-    # has 5 levels (documented in docs/models-b.md).
+    # has 5 levels (documented in docs/models.md).
     six_level = HDGCN(20, centre=(1, 2))
     assert abs(n_params(six_level) - 1_440_000) / 1_440_000 < 0.01
     default = create_model("hdgcn")
