@@ -22,7 +22,7 @@ def baseline(name: str, split_file: Path, out: Path, seed: int) -> None:
     df = read_split_file(split_file)
     clips = df.loc[df["split"].isin(eval_split_names()), "clip_id"].tolist()
     scores = BASELINES[name](len(clips), num_regions(), seed=seed)
-    meta = {"name": name, "type": "statistic baseline", "parameters": 0}
+    meta = {"name": name, "type": "statistic baseline", "num_params": 0}
     if name == "random":
         meta["seed"] = seed
     write_predictions(out, clips, scores, model=meta)

@@ -200,7 +200,7 @@ def _baselines(split_file: Path, preds_dir: Path, seed: int) -> dict[str, Path]:
     paths = {}
     for name, fn in BASELINES.items():
         paths[name] = preds_dir / f"{name}.json"
-        model = {"name": name, "type": "statistic baseline", "parameters": 0, "seed": seed}
+        model = {"name": name, "type": "statistic baseline", "num_params": 0, "seed": seed}
         write_predictions(paths[name], clips, fn(len(clips), num_regions(), seed=seed), model=model)
     return paths
 
@@ -316,7 +316,7 @@ def run_demo(
                 pred_paths[n],
                 num_workers=0,
             )
-            params[n] = int(json.loads(pred_paths[n].read_text())["model"].get("parameters", 0))
+            params[n] = int(json.loads(pred_paths[n].read_text())["model"].get("num_params", 0))
 
         st.run(f"predict {name} (musclemap predict)", _predict, str(preds_dir / f"{name}.json"))
     baseline_paths = st.run(

@@ -9,14 +9,14 @@ from musclemap_bench.annotations import num_regions
 from musclemap_bench.atomic import write_table
 from musclemap_bench.baselines import random_scores
 from musclemap_bench.cli import main
-from musclemap_bench.demo import demo_manifest
 from musclemap_bench.evaluate import Evaluator, write_predictions
 from musclemap_bench.evaluate.plots import per_region_figure
 from musclemap_bench.splits import assign_splits, eval_split_names
+from tests.conftest import make_manifest
 
 
 def _setup(tmp_path):
-    splits = assign_splits(demo_manifest(videos_per_activity=2, clips_per_video=2))
+    splits = assign_splits(make_manifest(videos_per_activity=2, clips_per_video=2))
     write_table(tmp_path / "splits.csv", splits)
     clips = splits.loc[splits["split"].isin(eval_split_names()), "clip_id"].tolist()
     write_predictions(tmp_path / "p.json", clips, random_scores(len(clips), num_regions(), seed=1))

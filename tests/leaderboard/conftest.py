@@ -13,9 +13,9 @@ from lb_helpers import good_meta
 from musclemap_bench.annotations import num_regions
 from musclemap_bench.atomic import write_table
 from musclemap_bench.baselines import BASELINES
-from musclemap_bench.demo import demo_manifest
 from musclemap_bench.evaluate import write_predictions
 from musclemap_bench.splits import assign_splits, eval_split_names
+from tests.conftest import make_manifest
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="session")
 def split_file(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("labels") / "splits.csv"
-    write_table(path, assign_splits(demo_manifest(videos_per_activity=2, clips_per_video=2)))
+    write_table(path, assign_splits(make_manifest(videos_per_activity=2, clips_per_video=2)))
     return path
 
 
