@@ -170,7 +170,9 @@ def build_ctrgcn(num_classes: int = 20, **kwargs) -> CTRGCN:
 MODELS = {
     "ctrgcn": ModelSpec(
         "ctrgcn", "skeleton", build_ctrgcn, ("skeleton",),
-        defaults={"num_person": 2, "dropout": 0.0, "head": "sigmoid"},
+        # Prepared skeletons hold one person (the main athlete); num_person=2 (pyskl's
+        # default) gives the reference count 1,426,216 (+102 input-BN parameters).
+        defaults={"num_person": 1, "dropout": 0.0, "head": "sigmoid"},
         paper_params=1.4e6, reference_params=1_426_216,
         description="CTR-GCN, 3-partition COCO-17 graph",
     ),
