@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import traceback
 
 import numpy as np
@@ -28,12 +29,9 @@ def init_process() -> None:
     import cv2
 
     cv2.setNumThreads(1)
-    try:
-        import torch
-
+    torch = sys.modules.get("torch")  # only the mmpose backend needs torch: don't import it
+    if torch is not None:
         torch.set_num_threads(1)
-    except ImportError:
-        pass
     _STATE["init"] = True
 
 
@@ -50,6 +48,8 @@ def _backend(kind: str, cfg: PrepareConfig):
             _STATE[key] = make_pose_backend(
                 cfg.pose, cfg.pose_config, cfg.pose_checkpoint, cfg.pose_device
             )
+            if "torch" in sys.modules:  # mmpose brought torch in: one thread per worker
+                sys.modules["torch"].set_num_threads(1)
     return _STATE[key]
 
 
