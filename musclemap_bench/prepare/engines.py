@@ -34,7 +34,9 @@ def run_local(tasks: Iterable[dict], cfg: PrepareConfig, workers: int) -> Iterat
         window: deque = deque()
         for task in tasks:
             window.append(pool.submit(process_clip, task, cfg))
-            if len(window) >= 2 * workers:
+            # Results are consumed in clip order (deterministic shards); a deep window keeps
+            # every worker busy while the oldest clip is still running.
+            if len(window) >= 8 * workers:
                 yield window.popleft().result()
         while window:
             yield window.popleft().result()
