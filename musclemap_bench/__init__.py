@@ -9,6 +9,10 @@ except PackageNotFoundError:  # running from a source tree without installation
 
 from musclemap_bench.errors import EvaluationError, MusclemapError, PredictionFormatError  # noqa: E402
 
+# Bound after the `evaluate` subpackage is imported, so `musclemap_bench.evaluate` is the
+# one-call function (the subpackage stays importable as musclemap_bench.evaluate.<module>).
+from musclemap_bench.evaluate import Evaluator, evaluate  # noqa: E402
+
 __all__ = [
     "__version__",
     "Evaluator",
@@ -17,13 +21,3 @@ __all__ = [
     "MusclemapError",
     "PredictionFormatError",
 ]
-
-
-def __getattr__(name: str):
-    # Imported on first use: worker processes that only import a submodule (prepare's
-    # spawned workers, Ray tasks) should not pay for pandas and scikit-learn.
-    if name in ("Evaluator", "evaluate"):
-        from musclemap_bench.evaluate import evaluator
-
-        return getattr(evaluator, name)
-    raise AttributeError(f"module 'musclemap_bench' has no attribute {name!r}")
