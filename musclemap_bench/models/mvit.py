@@ -27,6 +27,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from musclemap_bench.errors import InputError
+from musclemap_bench.models._layers import DropPath
 from musclemap_bench.models.heads import ClassifierHead
 from musclemap_bench.models.registry import ModelSpec
 
@@ -40,21 +41,6 @@ def round_width(width: float, multiplier: float, divisor: int = 1) -> int:
     if width_out < 0.9 * width:
         width_out += divisor
     return int(width_out)
-
-
-class DropPath(nn.Module):
-    """Stochastic depth per sample (no torch built-in without torchvision)."""
-
-    def __init__(self, p: float = 0.0):
-        super().__init__()
-        self.p = p
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if self.p == 0.0 or not self.training:
-            return x
-        keep = 1.0 - self.p
-        mask = x.new_empty((x.shape[0],) + (1,) * (x.ndim - 1)).bernoulli_(keep)
-        return x * mask / keep
 
 
 def resize_rel_table(table: torch.Tensor, length: int) -> torch.Tensor:

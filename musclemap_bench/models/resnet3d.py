@@ -17,7 +17,7 @@ import torch
 from torch import nn
 
 from musclemap_bench.errors import InputError
-from musclemap_bench.models._common_a import check_video
+from musclemap_bench.models._layers import check_video
 from musclemap_bench.models.heads import ClassifierHead
 from musclemap_bench.models.registry import ModelSpec
 

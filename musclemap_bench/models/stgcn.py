@@ -12,7 +12,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from musclemap_bench.models._common_a import check_skeleton
+from musclemap_bench.models._layers import check_skeleton
 from musclemap_bench.models.graph import adjacency
 from musclemap_bench.models.heads import ClassifierHead
 from musclemap_bench.models.registry import ModelSpec

@@ -19,7 +19,7 @@ import torch.nn.functional as F
 from einops import rearrange
 from torch import nn
 
-from musclemap_bench.models._common_a import DropPath, check_video
+from musclemap_bench.models._layers import DropPath, check_video
 from musclemap_bench.models.heads import ClassifierHead
 from musclemap_bench.models.registry import ModelSpec
 

@@ -14,7 +14,7 @@ import torch
 
 from musclemap_bench.errors import InputError
 from musclemap_bench.models import create_model, get_spec
-from musclemap_bench.models._common_a import count_params
+from musclemap_bench.models._layers import count_params
 from musclemap_bench.models.graph import NUM_JOINTS, adjacency, coco17_edges
 from musclemap_bench.models.resnet3d import load_pyslowfast_state_dict
 from musclemap_bench.models.videoswin import (
