@@ -3,7 +3,6 @@ comparison). The CLI `musclemap evaluate` and every training loop call this code
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from musclemap_bench.evaluate.predictions import (
     load_predictions,
     parse_predictions,
 )
+from musclemap_bench.hashing import sha256_file
 from musclemap_bench.splits import eval_split_names, read_split_file
 
 EVALUATOR_VERSION = "1.0.0"
@@ -72,10 +72,6 @@ class EvalResult:
         }
 
 
-def _sha256_file(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 class Evaluator:
     """Scores musclemap-predictions/1 files against a split file.
 
@@ -97,7 +93,7 @@ class Evaluator:
             self.split_file_sha256 = None
         else:
             self.split_df = read_split_file(splits)
-            self.split_file_sha256 = _sha256_file(Path(splits))
+            self.split_file_sha256 = sha256_file(Path(splits))
         wanted = eval_split_names() if eval_splits is None else list(eval_splits)
         unknown = [s for s in wanted if s not in eval_split_names()]
         if unknown:

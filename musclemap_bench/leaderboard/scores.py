@@ -15,13 +15,13 @@ from musclemap_bench import __version__
 from musclemap_bench.atomic import write_json
 from musclemap_bench.errors import InputError
 from musclemap_bench.evaluate.evaluator import EVALUATOR_VERSION, Evaluator
+from musclemap_bench.hashing import sha256_file
 from musclemap_bench.leaderboard.submission import (
     META,
     PREDICTIONS,
     SubmissionError,
     find_submissions,
     load_submission,
-    sha256_file,
 )
 
 SCORES_FORMAT = "musclemap-leaderboard-scores/1"

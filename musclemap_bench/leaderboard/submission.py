@@ -6,7 +6,6 @@ odd folder names and oversized files are refused before anything is parsed."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 import stat
 from dataclasses import dataclass
@@ -40,15 +39,6 @@ class Submission:
     @property
     def track(self) -> str:
         return self.meta["track"]
-
-
-def sha256_file(path: Path) -> str:
-    """SHA-256 of a file's bytes, read in blocks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def check_folder(path: Path) -> None:

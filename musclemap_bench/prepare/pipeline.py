@@ -10,11 +10,12 @@ import pandas as pd
 
 from musclemap_bench import __version__
 from musclemap_bench.errors import InputError
+from musclemap_bench.hashing import sha256_file
 from musclemap_bench.prepare import engines
 from musclemap_bench.prepare.config import PrepareConfig
 from musclemap_bench.prepare.index import INDEX_COLUMNS, read_index, write_index
 from musclemap_bench.prepare.shards import ShardWriter, shard_columns
-from musclemap_bench.prepare.sources import clip_records, load_clips, sha256_file
+from musclemap_bench.prepare.sources import clip_records, load_clips
 
 
 def _dist_version(*names: str) -> str | None:

@@ -12,8 +12,9 @@ from musclemap_bench.data.dataset import DataConfig, MuscleMapDataset
 from musclemap_bench.data.prepared import open_prepared
 from musclemap_bench.errors import InputError
 from musclemap_bench.evaluate import write_predictions
+from musclemap_bench.hashing import sha256_file
 from musclemap_bench.models import create_model
-from musclemap_bench.train.checkpoint import load_checkpoint, sha256_file
+from musclemap_bench.train.checkpoint import load_checkpoint
 from musclemap_bench.train.inference import predict_loader
 
 

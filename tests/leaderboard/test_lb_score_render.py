@@ -11,8 +11,8 @@ from lb_helpers import assert_refused, good_meta
 
 from musclemap_bench.cli import main
 from musclemap_bench.evaluate import EVALUATOR_VERSION, Evaluator
+from musclemap_bench.hashing import sha256_file
 from musclemap_bench.leaderboard import score_submissions
-from musclemap_bench.leaderboard.submission import sha256_file
 
 
 def run(*args):

@@ -11,8 +11,8 @@ from conftest import small_overrides
 
 from musclemap_bench.cli import main
 from musclemap_bench.evaluate import Evaluator, load_predictions
+from musclemap_bench.hashing import sha256_file
 from musclemap_bench.train import Trainer, build_config
-from musclemap_bench.train.checkpoint import sha256_file
 
 
 @pytest.fixture(scope="module")
