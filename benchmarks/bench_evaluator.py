@@ -71,40 +71,14 @@ def main() -> None:
 
         plain = best(lambda: evaluate(preds, split_file), args.repeats)
         boot = best(lambda: evaluate(preds, split_file, bootstrap=1000), max(1, args.repeats // 2))
-        cli = best(
-            lambda: subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "musclemap_bench",
-                    "evaluate",
-                    str(preds),
-                    "--splits",
-                    str(split_file),
-                ],
-                check=True,
-                capture_output=True,
-            ),
-            3,
-        )
-        cli_boot = best(
-            lambda: subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "musclemap_bench",
-                    "evaluate",
-                    str(preds),
-                    "--splits",
-                    str(split_file),
-                    "--bootstrap",
-                    "1000",
-                ],
-                check=True,
-                capture_output=True,
-            ),
-            1,
-        )
+        command = [sys.executable, "-m", "musclemap_bench", "evaluate", str(preds)]
+        command += ["--splits", str(split_file)]
+
+        def cli_run(*extra: str) -> None:
+            subprocess.run([*command, *extra], check=True, capture_output=True)
+
+        cli = best(cli_run, 3)
+        cli_boot = best(lambda: cli_run("--bootstrap", "1000"), 1)
     print(f"machine: {platform.processor() or platform.machine()}, {platform.python_version()}")
     print("| measurement | best (s) | median (s) | target |")
     print("|---|---|---|---|")

@@ -7,6 +7,13 @@ from pathlib import Path
 import click
 
 ROOT_HELP = "Leaderboard folder (holds submissions/, reported/, scores.json)."
+root_option = click.option(
+    "--root",
+    default=Path("leaderboard"),
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help=ROOT_HELP,
+)
 
 
 @click.group()
@@ -45,13 +52,7 @@ def validate(directory: Path, labels: Path | None) -> None:
 @click.option(
     "--track", default=None, help="Score only this track's submissions (musclemap135, synthetic)."
 )
-@click.option(
-    "--root",
-    default=Path("leaderboard"),
-    show_default=True,
-    type=click.Path(path_type=Path),
-    help=ROOT_HELP,
-)
+@root_option
 @click.option(
     "--bootstrap", default=1000, show_default=True, help="Bootstrap resamples for the 95% CIs."
 )
@@ -66,13 +67,7 @@ def score(labels: Path, track: str | None, root: Path, bootstrap: int, force: bo
 
 
 @leaderboard.command()
-@click.option(
-    "--root",
-    default=Path("leaderboard"),
-    show_default=True,
-    type=click.Path(path_type=Path),
-    help=ROOT_HELP,
-)
+@root_option
 def render(root: Path) -> None:
     """Write ROOT/README.md and ROOT/index.html; refuses entries changed since scoring."""
     from musclemap_bench.leaderboard import render as render_tables
