@@ -10,7 +10,6 @@ and sklearn's AP with `sample_weight` is the reference the tests hold it to."""
 from __future__ import annotations
 
 import numpy as np
-from sklearn.metrics import average_precision_score
 
 from musclemap_bench.errors import EvaluationError
 
@@ -31,6 +30,10 @@ def macro_ap(labels: np.ndarray, scores: np.ndarray) -> tuple[float, np.ndarray]
     keep = labels.sum(axis=0) > 0
     if not keep.any():
         raise EvaluationError("no region has a positive clip: the split cannot be scored")
+    # imported here: sklearn costs ~0.6 s to import, and every spawned `prepare` worker
+    # imports this package (musclemap_bench/__init__ binds evaluate)
+    from sklearn.metrics import average_precision_score
+
     per_region = np.full(labels.shape[1], np.nan)
     ap = average_precision_score(labels[:, keep], scores[:, keep], average=None)
     per_region[keep] = np.atleast_1d(ap)

@@ -20,26 +20,31 @@ def run_inprocess(tasks: Iterable[dict], cfg: PrepareConfig) -> Iterator[dict]:
         yield process_clip(task, cfg)
 
 
-def run_local(tasks: Iterable[dict], cfg: PrepareConfig, workers: int) -> Iterator[dict]:
-    """N worker processes (spawned: no fork of a driver holding pyarrow/ray threads)."""
+def run_local(tasks: Iterable[dict], cfg: PrepareConfig, workers: int, spool: Path | None = None
+              ) -> Iterator[dict]:  # fmt: skip
+    """N worker processes (spawned: no fork of a driver holding pyarrow/ray threads). With
+    `spool`, each worker writes its clips there and returns the file's path."""
     if workers <= 0:
         yield from run_inprocess(tasks, cfg)
         return
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(
-        workers, mp_context=mp.get_context("spawn"), initializer=init_process
-    ) as pool:
+    pool = ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"),
+                               initializer=init_process)  # fmt: skip
+    try:
         window: deque = deque()
         for task in tasks:
-            window.append(pool.submit(process_clip, task, cfg))
+            window.append(pool.submit(process_clip, task, cfg, str(spool) if spool else None))
             # Results are consumed in clip order (deterministic shards); a deep window keeps
             # every worker busy while the oldest clip is still running.
             if len(window) >= 8 * workers:
                 yield window.popleft().result()
         while window:
             yield window.popleft().result()
+    finally:
+        # on an error or interrupt, don't finish the queued clips: the next run redoes them
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def run_ray(tasks: Iterable[dict], cfg: PrepareConfig, address: str | None, workers: int
@@ -85,9 +90,11 @@ def run_ray(tasks: Iterable[dict], cfg: PrepareConfig, address: str | None, work
 
 
 def run(tasks: list[dict], cfg: PrepareConfig, engine: str, workers: int,
-        address: str | None = None) -> Iterator[dict]:  # fmt: skip
+        address: str | None = None, spool: Path | None = None) -> Iterator[dict]:  # fmt: skip
+    """Results of `process_clip` in task order. Ray tasks always return their data in-band:
+    a cluster's nodes need not share a file system with the driver."""
     if engine == "local":
-        return run_local(tasks, cfg, workers)
+        return run_local(tasks, cfg, workers, spool)
     if engine == "ray":
         return run_ray(tasks, cfg, address, workers)
     raise InputError(f"unknown engine {engine!r} (choose local or ray)")

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as _dt
+import os
+import shutil
 from importlib import metadata as _md
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 from musclemap_bench import __version__
 from musclemap_bench.errors import InputError
@@ -14,7 +17,13 @@ from musclemap_bench.hashing import sha256_file
 from musclemap_bench.prepare import engines
 from musclemap_bench.prepare.config import PrepareConfig
 from musclemap_bench.prepare.index import INDEX_COLUMNS, read_index, write_index
-from musclemap_bench.prepare.shards import ShardWriter, shard_columns
+from musclemap_bench.prepare.shards import (
+    SPOOL,
+    ShardWriter,
+    load_spooled,
+    remove_partial_shards,
+    shard_columns,
+)
 from musclemap_bench.prepare.sources import clip_records, load_clips
 
 
@@ -106,6 +115,7 @@ def prepare(folder: Path, out: Path, cfg: PrepareConfig, *, manifest: Path | Non
     existing, old_meta = read_index(out)
     _check_compatible(old_meta, meta, out)
     out.mkdir(parents=True, exist_ok=True)
+    remove_partial_shards(out)
 
     for c in tqdm(clips, desc="hash", unit="clip", disable=not progress):
         c["source_sha256"] = sha256_file(c["source_path"]) if c["source_path"] else None
@@ -140,15 +150,18 @@ def prepare(folder: Path, out: Path, cfg: PrepareConfig, *, manifest: Path | Non
         if placed:
             write_index(out, pd.DataFrame(list(rows.values())), meta)
 
+    spool = out / SPOOL
+    results = engines.run(tasks, cfg, engine, workers, address, spool)
+    spool.mkdir(parents=True, exist_ok=True)
     by_id = {t["clip_id"]: t for t in tasks}
     bar = tqdm(total=len(tasks), desc=f"prepare ({engine})", unit="clip", disable=not progress)
     try:
-        for res in engines.run(tasks, cfg, engine, workers, address):
+        for res in results:
             task = by_id[res["clip_id"]]
             if res["status"] == "ok":
                 counts["ok"] += 1
                 pending[res["clip_id"]] = _row(task, base_cols, cfg, status="ok", res=res)
-                place(writer.add(res["clip_id"], res["heavy"]))
+                place(writer.add(_load(res["heavy"])))
             else:
                 counts["failed"] += 1
                 rows[res["clip_id"]] = _row(
@@ -157,10 +170,25 @@ def prepare(folder: Path, out: Path, cfg: PrepareConfig, *, manifest: Path | Non
             bar.update(1)
             bar.set_postfix(failed=counts["failed"])
         place(writer.flush())
+    except BaseException:
+        writer.abort()
+        raise
     finally:
         bar.close()
+        results.close()  # stops the workers before their spooled clips are removed
+        remove_partial_shards(out)
+        shutil.rmtree(spool, ignore_errors=True)
     write_index(out, pd.DataFrame(list(rows.values())), meta)
     return counts
+
+
+def _load(heavy) -> pa.Table:
+    """A clip's shard row: in-band, or spooled by a local worker (read, then deleted)."""
+    if not isinstance(heavy, str):
+        return heavy
+    table = load_spooled(heavy)
+    os.unlink(heavy)  # the memory map keeps the data readable until the table is dropped
+    return table
 
 
 def _row(

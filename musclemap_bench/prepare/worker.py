@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sys
 import traceback
+from pathlib import Path
 
 import numpy as np
 
@@ -13,6 +14,7 @@ from musclemap_bench.errors import MusclemapError
 from musclemap_bench.prepare import codecs
 from musclemap_bench.prepare.config import PrepareConfig
 from musclemap_bench.prepare.decode import decode_clip
+from musclemap_bench.prepare.shards import clip_table, spool_clip
 
 _STATE: dict = {}
 
@@ -93,9 +95,10 @@ def ground_truth(task: dict, shape_thw: tuple[int, int, int]) -> np.ndarray:
     return out.reshape(-1)
 
 
-def process_clip(task: dict, cfg: PrepareConfig) -> dict:
+def process_clip(task: dict, cfg: PrepareConfig, spool: str | None = None) -> dict:
     """Process one clip; never raises. Returns {clip_id, status, error, num_frames, height,
-    width, heavy} where heavy holds the shard columns (None if failed)."""
+    width, heavy} where heavy is the clip's shard row as a one-row Arrow table, or the path
+    of the Arrow file it was written to when `spool` (a folder) is given; None if failed."""
     init_process()
     out = {"clip_id": task["clip_id"], "status": "failed", "error": None, "heavy": None,
            "num_frames": None, "height": None, "width": None}  # fmt: skip
@@ -112,6 +115,7 @@ def process_clip(task: dict, cfg: PrepareConfig) -> dict:
         out["error"] = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} " \
             f"({os.path.basename(last.filename)}:{last.lineno})"  # fmt: skip
         return out
-    out.update(status="ok", heavy=heavy, num_frames=len(frames), height=frames.shape[1],
+    table = clip_table(task["clip_id"], heavy)
+    out.update(status="ok", heavy=spool_clip(table, Path(spool)) if spool else table, num_frames=len(frames), height=frames.shape[1],
                width=frames.shape[2])  # fmt: skip
     return out

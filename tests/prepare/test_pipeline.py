@@ -127,6 +127,7 @@ def test_local_and_ray_engines_write_the_same_dataset(moving_dataset, tmp_path):
             assert list(ra[clip][col]) == list(rb[clip][col])
     shards_a = sorted(p.name for p in (a / "shards").iterdir())
     assert shards_a == sorted(p.name for p in (b / "shards").iterdir())
+    assert all(name.startswith("part-") for name in shards_a)  # no spool or temporary left
 
 
 def test_sigkill_leaves_no_partial_shard_and_rerun_completes(tmp_path):
@@ -153,3 +154,4 @@ def test_sigkill_leaves_no_partial_shard_and_rerun_completes(tmp_path):
     df = pd.read_parquet(out / "index.parquet")
     assert len(df) == 6 and df["status"].eq("ok").all()
     assert all(pq.read_table(out / s).num_rows == 1 for s in df["shard"])
+    assert not list((out / "shards").glob(".*")), "the killed run's temporary shard remains"
