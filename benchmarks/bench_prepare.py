@@ -4,7 +4,7 @@ Everything is measured in one run on the same frames: decode-only, each step alo
 cumulative pipelines, 1 vs 2 local workers, local vs Ray, bytes per clip-second.
 Input: real footage (vtest.avi from Debian's opencv-doc, cut into clips) when
 --video is given, else generated moving-texture clips.
-Usage: python benchmarks/bench_prepare.py [--video vtest.avi] [--clips 8] [--seconds 3]
+Usage: python benchmarks/bench_prepare.py [--video vtest.avi] [--clips 24] [--seconds 3] [--reps 3]
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import argparse
 import contextlib
 import json
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -30,7 +31,6 @@ from musclemap_bench.prepare import codecs  # noqa: E402
 from musclemap_bench.prepare.config import PrepareConfig  # noqa: E402
 from musclemap_bench.prepare.decode import decode_clip  # noqa: E402
 from musclemap_bench.prepare.flow import FlowBackend  # noqa: E402
-from musclemap_bench.prepare.pipeline import prepare  # noqa: E402
 from musclemap_bench.prepare.worker import extract, init_process  # noqa: E402
 
 
@@ -74,12 +74,84 @@ def rate(fn, n: int) -> float:
     return n / (time.perf_counter() - t)
 
 
+ROOT = Path(__file__).resolve().parents[1]
+# Each timed `prepare()` call runs in a fresh interpreter, as the CLI does, started with -c so
+# spawned workers do not re-import this script's heavy module-level imports.
+TIMED = """import sys, time
+sys.path.insert(0, {root!r})
+from musclemap_bench.prepare.config import PrepareConfig
+from musclemap_bench.prepare.pipeline import prepare
+cfg = PrepareConfig(modalities=("rgb", "rgb_diff", "flow"))
+t = time.perf_counter()
+prepare({src!r}, {out!r}, cfg, engine={engine!r}, workers={workers}, address={address!r},
+        progress=False)
+print(time.perf_counter() - t)
+"""
+
+
+def timed_prepare(src: Path, out: Path, engine: str, workers: int, address=None) -> float:
+    code = TIMED.format(root=str(ROOT), src=str(src), out=str(out), engine=engine,
+                        workers=workers, address=address)  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    if done.returncode:
+        sys.exit(f"timed prepare failed ({engine}, {workers} workers):\n{done.stderr[-3000:]}")
+    return float(done.stdout.strip().splitlines()[-1])
+
+
+def engines(src: Path, work: Path, frames: int, reps: int) -> dict:
+    """Whole `prepare` calls (pool or cluster start-up included), rgb+rgb_diff+flow, `reps`
+    alternating repetitions each; medians are compared (a 2-core VM's speed drifts by
+    several % between runs). A Ray cluster is only up while Ray is measured: its idle
+    daemons would otherwise take CPU from the local runs."""
+    runs: dict[str, list[float]] = {"local 1 worker": [], "local 2 workers": []}
+    for rep in range(reps):
+        for name, workers in (("local 1 worker", 1), ("local 2 workers", 2)):
+            out = work / f"out-local-{workers}-{rep}"
+            runs[name].append(frames / timed_prepare(src, out, "local", workers))
+    # `--engine ray` with no address starts a local cluster inside the command (measured once)
+    runs["ray 2 CPUs, cluster started by the command"] = [
+        frames / timed_prepare(src, work / "out-ray-cold", "ray", 2)
+    ]
+    # `--engine ray --address ADDR`: a cluster already up, its workers warmed by a 1-clip job
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
+    ray_cli = str(Path(sys.executable).with_name("ray"))
+    subprocess.run([ray_cli, "start", "--head", "--num-cpus", "2", "--include-dashboard",
+                    "false", "--port", "6391"], env=env, check=True, capture_output=True)  # fmt: skip
+    address = "auto"  # the cluster this machine started (`ray start` records it)
+    try:
+        one = work / "one-clip"
+        one.mkdir(exist_ok=True)
+        first = sorted(src.glob("*.mp4"))[0]
+        (one / first.name).symlink_to(first)
+        pd.read_csv(src / "manifest.csv").head(1).to_csv(one / "manifest.csv", index=False)
+        timed_prepare(one, work / "out-ray-warmup", "ray", 2, address)
+        key = "ray 2 CPUs, cluster already running"
+        runs[key] = [frames / timed_prepare(src, work / f"out-ray-{r}", "ray", 2, address)
+                     for r in range(reps)]  # fmt: skip
+    finally:
+        subprocess.run([ray_cli, "stop", "--force"], env=env, capture_output=True)
+    med = {k: float(np.median(v)) for k, v in runs.items()}
+    return {
+        "engines_fps_runs": runs,
+        "engines_fps_median": med,
+        "two_vs_one": med["local 2 workers"] / med["local 1 worker"],
+        "two_vs_one_per_rep": [
+            b / a for a, b in zip(runs["local 1 worker"], runs["local 2 workers"], strict=True)
+        ],  # fmt: skip
+        "ray_vs_local": med["ray 2 CPUs, cluster already running"] / med["local 2 workers"],
+        "ray_vs_local_incl_cluster_start": med["ray 2 CPUs, cluster started by the command"]
+        / med["local 2 workers"],  # fmt: skip
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--video", type=Path)
-    ap.add_argument("--clips", type=int, default=8)
+    ap.add_argument("--clips", type=int, default=24)
     ap.add_argument("--seconds", type=float, default=3.0)
     ap.add_argument("--slow-frames", type=int, default=12, help="frames for TV-L1 / pose")
+    ap.add_argument("--reps", type=int, default=3, help="repetitions of each engine run")
     args = ap.parse_args()
     init_process()  # one thread, like a worker
     work = Path(tempfile.mkdtemp(prefix="bench-prepare-"))
@@ -98,7 +170,7 @@ def main() -> None:
         lambda: [codecs.encode_jpeg(x, 90) for f in all_frames for x in f], n
     )
     steps["diff+png"] = rate(
-        lambda: [codecs.encode_rgb_diff(d) for f in all_frames for d in codecs.rgb_diff(f)], n
+        lambda: [codecs.encode_rgb_diff(d) for f in all_frames for d in codecs.iter_rgb_diff(f)], n
     )
     fb = FlowBackend("dis")
     flows = []
@@ -133,40 +205,9 @@ def main() -> None:
     res["full_dis_predicted_fps"] = predicted
     res["full_dis_ratio_to_predicted"] = pipes["rgb+rgb_diff+flow (DIS)"] / predicted
 
-    fast = PrepareConfig(modalities=("rgb", "rgb_diff", "flow"))
-    eng = {}
-    for name, engine, workers in (("local 1 worker", "local", 1), ("local 2 workers", "local", 2),
-                                  ("ray 2 CPUs", "ray", 2)):  # fmt: skip
-        out = work / f"out-{engine}-{workers}"
-        t = time.perf_counter()
-        prepare(src, out, fast, engine=engine, workers=workers, progress=False)
-        eng[name] = n / (time.perf_counter() - t)
-    res["engines_fps_incl_startup"] = eng
-    res["two_vs_one"] = eng["local 2 workers"] / eng["local 1 worker"]
-    res["ray_vs_local_incl_cluster_start"] = eng["ray 2 CPUs"] / eng["local 2 workers"]
-    # `--engine ray --address ADDR` runs on a cluster that is already up: measure that case
-    # too, starting a local 2-CPU cluster (and its workers, with a one-clip job) untimed.
-    import ray
+    res.update(engines(src, work, n, args.reps))
 
-    root = str(Path(__file__).resolve().parents[1])
-    env = {"PYTHONPATH": root, "OMP_NUM_THREADS": "1"}
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
-             runtime_env={"env_vars": env})  # fmt: skip
-    try:
-        one = work / "one-clip"
-        one.mkdir()
-        first = sorted(src.glob("*.mp4"))[:1]
-        (one / first[0].name).symlink_to(first[0])
-        pd.read_csv(src / "manifest.csv").head(1).to_csv(one / "manifest.csv", index=False)
-        prepare(one, work / "out-ray-warmup", fast, engine="ray", workers=2, progress=False)
-        t = time.perf_counter()
-        prepare(src, work / "out-ray-running", fast, engine="ray", workers=2, progress=False)
-        eng["ray 2 CPUs, cluster already running"] = n / (time.perf_counter() - t)
-    finally:
-        ray.shutdown()
-    res["ray_vs_local"] = eng["ray 2 CPUs, cluster already running"] / eng["local 2 workers"]
-
-    out = work / "out-local-2"
+    out = work / "out-local-2-0"
     index = pd.read_parquet(out / "index.parquet")
     secs = float((index["num_frames"] / index["fps"]).sum())
     sizes = {}

@@ -8,6 +8,8 @@ flow:     PNG, 3 channels in `cv2.imdecode` array order: [0] = x, [1] = y, [2] =
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 import cv2
 import numpy as np
 
@@ -32,15 +34,20 @@ def encode_png(image: np.ndarray, compression: int = 1) -> bytes:
     return buf.tobytes()
 
 
+def iter_rgb_diff(frames: Iterable[np.ndarray]) -> Iterator[np.ndarray]:
+    """|f[t] - f[t-1]| per frame as uint8 (frame 0 = zeros), as in the authors' code.
+
+    One frame at a time with cv2.absdiff (exact for uint8): differencing a whole clip in
+    int16 made ~100 MB of temporaries per 3 s clip and took 30x longer."""
+    prev = None
+    for frame in frames:
+        yield np.zeros_like(frame) if prev is None else cv2.absdiff(frame, prev)
+        prev = frame
+
+
 def rgb_diff(frames: np.ndarray) -> np.ndarray:
-    """|f[t] - f[t-1]| per frame as uint8 (frame 0 = zeros), as in the authors' code."""
-    diff = np.zeros_like(frames)
-    if len(frames) > 1:
-        # int16 avoids uint8 wrap-around; cv2.absdiff is the same op but per frame only
-        diff[1:] = np.abs(frames[1:].astype(np.int16) - frames[:-1].astype(np.int16)).astype(
-            np.uint8
-        )
-    return diff
+    """`iter_rgb_diff` as one [T, H, W, C] array."""
+    return np.stack(list(iter_rgb_diff(frames))) if len(frames) else np.zeros_like(frames)
 
 
 def encode_rgb_diff(diff_rgb: np.ndarray, compression: int = 1) -> bytes:

@@ -20,8 +20,12 @@ def target_size(width: int, height: int, short_side: int) -> tuple[int, int]:
     return max(2, int(round(width * short_side / height / 2)) * 2), short_side
 
 
-def decode_clip(path: str | Path, fps: float, short_side: int) -> np.ndarray:
+def decode_clip(path: str | Path, fps: float, short_side: int, threads: int = 1) -> np.ndarray:
     """Return frames [T, H, W, 3] uint8 RGB resampled to `fps` and resized (short side).
+
+    `threads`: FFmpeg decoding threads (0 = one per core). 1 by default: `prepare` runs one
+    single-threaded worker per core, and extra decoder threads would only borrow idle cores
+    (making one worker look faster than a core's worth) or oversubscribe busy ones.
 
     Each source frame is shown from its timestamp until the next one; output frame k is the
     frame shown at time k/fps (frames dropped or repeated, never blended, like ffmpeg's fps
@@ -39,6 +43,7 @@ def decode_clip(path: str | Path, fps: float, short_side: int) -> np.ndarray:
             raise DecodeError("no video stream")
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
+        stream.thread_count = threads
         rate = float(stream.average_rate or stream.guessed_rate or fps)
         prev = None  # (start time, av frame)
         size = None

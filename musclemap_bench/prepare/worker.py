@@ -61,8 +61,8 @@ def extract(frames: np.ndarray, cfg: PrepareConfig) -> dict:
     if cfg.wants("rgb"):
         row["rgb"] = [codecs.encode_jpeg(f, cfg.jpeg_quality) for f in frames]
     if cfg.wants("rgb_diff"):
-        diff = codecs.rgb_diff(frames)
-        row["rgb_diff"] = [codecs.encode_rgb_diff(d, cfg.png_compression) for d in diff]
+        diffs = codecs.iter_rgb_diff(frames)
+        row["rgb_diff"] = [codecs.encode_rgb_diff(d, cfg.png_compression) for d in diffs]
     if cfg.wants("flow"):
         flows = _backend("flow", cfg).clip(frames)
         row["flow"] = [codecs.encode_flow(f, cfg.flow_bound, cfg.png_compression) for f in flows]
