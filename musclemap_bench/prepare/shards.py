@@ -117,7 +117,10 @@ class ShardWriter:
     def _open(self) -> None:
         self._stack = contextlib.ExitStack()
         tmp = self._stack.enter_context(atomic_path(self.out / self.name, suffix=".parquet"))
-        self._writer = pq.ParquetWriter(tmp, self.schema, compression="none")
+        # the payload is JPEG/PNG (incompressible, every value unique): compression, dictionary
+        # and min/max statistics would only cost CPU; clip_id statistics allow pushdown
+        self._writer = pq.ParquetWriter(tmp, self.schema, compression="none", use_dictionary=False,
+                                        write_statistics=["clip_id"])  # fmt: skip
 
     @property
     def name(self) -> str:
