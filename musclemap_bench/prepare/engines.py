@@ -1,7 +1,7 @@
 """Execution engines: the same per-clip function on local processes or as Ray tasks.
 
 Both yield results in task order (with a bounded look-ahead window), so the shards written
-from them are byte-for-byte the same whichever engine ran the work."""
+from them hold the same clips in the same rows whichever engine ran the work."""
 
 from __future__ import annotations
 
@@ -13,6 +13,10 @@ from pathlib import Path
 from musclemap_bench.errors import InputError
 from musclemap_bench.prepare.config import PrepareConfig
 from musclemap_bench.prepare.worker import init_process, process_clip
+
+# clips in flight per worker: results are taken in clip order, so a deep window keeps every
+# worker busy while the oldest clip is still running
+LOOKAHEAD = 8
 
 
 def run_inprocess(tasks: Iterable[dict], cfg: PrepareConfig) -> Iterator[dict]:
@@ -36,9 +40,7 @@ def run_local(tasks: Iterable[dict], cfg: PrepareConfig, workers: int, spool: Pa
         window: deque = deque()
         for task in tasks:
             window.append(pool.submit(process_clip, task, cfg, str(spool) if spool else None))
-            # Results are consumed in clip order (deterministic shards); a deep window keeps
-            # every worker busy while the oldest clip is still running.
-            if len(window) >= 8 * workers:
+            if len(window) >= LOOKAHEAD * workers:
                 yield window.popleft().result()
         while window:
             yield window.popleft().result()
@@ -47,8 +49,18 @@ def run_local(tasks: Iterable[dict], cfg: PrepareConfig, workers: int, spool: Pa
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def run_ray(tasks: Iterable[dict], cfg: PrepareConfig, address: str | None, workers: int
-            ) -> Iterator[dict]:  # fmt: skip
+def _ray_task(task: dict, cfg: PrepareConfig, spool: str | None, driver_node: str) -> dict:
+    """`process_clip` as a Ray task: a task on the driver's own node hands its clip over
+    through the spool folder like a local worker; one on another node returns it through
+    Ray's object store (nodes need not share a file system)."""
+    import ray
+
+    same_node = ray.get_runtime_context().get_node_id() == driver_node
+    return process_clip(task, cfg, spool if same_node else None)
+
+
+def run_ray(tasks: Iterable[dict], cfg: PrepareConfig, address: str | None, workers: int,
+            spool: Path | None = None) -> Iterator[dict]:  # fmt: skip
     """Ray tasks (1 CPU each) on an existing cluster, or a local one when no address."""
     try:
         import ray
@@ -74,12 +86,13 @@ def run_ray(tasks: Iterable[dict], cfg: PrepareConfig, address: str | None, work
             raise InputError(f"cannot start/connect Ray ({type(exc).__name__}: {exc})") from None
         started = True
     try:
-        remote = ray.remote(num_cpus=1)(process_clip)
+        remote = ray.remote(num_cpus=1)(_ray_task)
         cfg_ref = ray.put(cfg)
-        limit = 2 * max(1, int(ray.cluster_resources().get("CPU", 1)))
+        node = ray.get_runtime_context().get_node_id()
+        limit = LOOKAHEAD * max(1, int(ray.cluster_resources().get("CPU", 1)))
         window: deque = deque()
         for task in tasks:
-            window.append(remote.remote(task, cfg_ref))
+            window.append(remote.remote(task, cfg_ref, str(spool) if spool else None, node))
             if len(window) >= limit:
                 yield ray.get(window.popleft())
         while window:
@@ -91,10 +104,10 @@ def run_ray(tasks: Iterable[dict], cfg: PrepareConfig, address: str | None, work
 
 def run(tasks: list[dict], cfg: PrepareConfig, engine: str, workers: int,
         address: str | None = None, spool: Path | None = None) -> Iterator[dict]:  # fmt: skip
-    """Results of `process_clip` in task order. Ray tasks always return their data in-band:
-    a cluster's nodes need not share a file system with the driver."""
+    """Results of `process_clip` in task order; with `spool`, clips processed on this machine
+    come back as spooled Arrow files (see `process_clip`)."""
     if engine == "local":
         return run_local(tasks, cfg, workers, spool)
     if engine == "ray":
-        return run_ray(tasks, cfg, address, workers)
+        return run_ray(tasks, cfg, address, workers, spool)
     raise InputError(f"unknown engine {engine!r} (choose local or ray)")
