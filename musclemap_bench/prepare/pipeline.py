@@ -176,7 +176,6 @@ def prepare(folder: Path, out: Path, cfg: PrepareConfig, *, manifest: Path | Non
     finally:
         bar.close()
         results.close()  # stops the workers before their spooled clips are removed
-        remove_partial_shards(out)
         shutil.rmtree(spool, ignore_errors=True)
     write_index(out, pd.DataFrame(list(rows.values())), meta)
     return counts

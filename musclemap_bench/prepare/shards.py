@@ -110,16 +110,17 @@ class ShardWriter:
         self.target_bytes = max(1, target_bytes)
         self.part = next_part(out)
         self._stack: contextlib.ExitStack | None = None
+        self._tmp: Path | None = None
         self._writer: pq.ParquetWriter | None = None
         self._clips: list[str] = []
         self._bytes = 0
 
     def _open(self) -> None:
         self._stack = contextlib.ExitStack()
-        tmp = self._stack.enter_context(atomic_path(self.out / self.name, suffix=".parquet"))
+        self._tmp = self._stack.enter_context(atomic_path(self.out / self.name, suffix=".parquet"))
         # the payload is JPEG/PNG (incompressible, every value unique): compression, dictionary
         # and min/max statistics would only cost CPU; clip_id statistics allow pushdown
-        self._writer = pq.ParquetWriter(tmp, self.schema, compression="none", use_dictionary=False,
+        self._writer = pq.ParquetWriter(self._tmp, self.schema, compression="none", use_dictionary=False,
                                         write_statistics=["clip_id"])  # fmt: skip
 
     @property
@@ -158,5 +159,6 @@ class ShardWriter:
             return
         with contextlib.suppress(Exception):
             self._writer.close()
-        self._stack.__exit__(RuntimeError, RuntimeError("aborted"), None)
+        self._stack.pop_all()  # no rename
+        self._tmp.unlink(missing_ok=True)
         self._writer, self._stack, self._clips, self._bytes = None, None, [], 0

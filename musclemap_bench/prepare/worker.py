@@ -107,6 +107,8 @@ def process_clip(task: dict, cfg: PrepareConfig, spool: str | None = None) -> di
         heavy = extract(frames, cfg)
         if cfg.wants("skeleton") and task.get("gt_keypoints"):
             heavy["skeleton_gt"] = ground_truth(task, frames.shape[:3])
+        table = clip_table(task["clip_id"], heavy)
+        handed = spool_clip(table, Path(spool)) if spool else table  # e.g. a full disk: recorded
     except MusclemapError as exc:
         out["error"] = str(exc).splitlines()[0]
         return out
@@ -115,7 +117,6 @@ def process_clip(task: dict, cfg: PrepareConfig, spool: str | None = None) -> di
         out["error"] = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} " \
             f"({os.path.basename(last.filename)}:{last.lineno})"  # fmt: skip
         return out
-    table = clip_table(task["clip_id"], heavy)
-    out.update(status="ok", heavy=spool_clip(table, Path(spool)) if spool else table, num_frames=len(frames), height=frames.shape[1],
+    out.update(status="ok", heavy=handed, num_frames=len(frames), height=frames.shape[1],
                width=frames.shape[2])  # fmt: skip
     return out
