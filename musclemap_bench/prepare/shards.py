@@ -120,8 +120,10 @@ class ShardWriter:
         self._tmp = self._stack.enter_context(atomic_path(self.out / self.name, suffix=".parquet"))
         # the payload is JPEG/PNG (incompressible, every value unique): compression, dictionary
         # and min/max statistics would only cost CPU; clip_id statistics allow pushdown
-        self._writer = pq.ParquetWriter(self._tmp, self.schema, compression="none", use_dictionary=False,
-                                        write_statistics=["clip_id"])  # fmt: skip
+        self._writer = pq.ParquetWriter(
+            self._tmp, self.schema, compression="none", use_dictionary=False,
+            write_statistics=["clip_id"],
+        )  # fmt: skip
 
     @property
     def name(self) -> str:
